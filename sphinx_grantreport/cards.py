@@ -1,0 +1,139 @@
+"""The ``kpi-card`` directive: a sphinx-design card whose number is computed."""
+
+from __future__ import annotations
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+from sphinx_design.cards import CardDirective
+from sphinx_design.shared import create_component, is_component
+
+from .errors import ReportError, warn
+from .formatting import parse_template
+from .shared import (
+    PLACEHOLDER,
+    compute_value_node,
+    get_session,
+    kpi_value,
+    value_node,
+)
+
+
+class kpi_card(nodes.container):  # noqa: N801 - docutils node naming
+    """A KPI card: a sphinx-design card (``sd-card`` classes) of our own node
+    type, so builders can give it a rendering of its own."""
+
+
+class KpiCardDirective(SphinxDirective):
+    """A card showing one computed value, with a title and optional body.
+
+    A title containing ``{value}`` reads as a sentence with the value in bold;
+    any other title is a label under the value shown large.
+    """
+
+    has_content = True
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec = {
+        "metric": directives.unchanged_required,
+        "sql": directives.unchanged_required,
+        "format": directives.unchanged_required,
+        "round": directives.unchanged_required,
+        "link": directives.unchanged_required,
+        "link-type": lambda arg: directives.choice(arg, ("url", "any", "ref", "doc")),
+        "link-alt": directives.unchanged,
+        "class-card": directives.class_option,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        location = (self.env.docname, self.lineno)
+        value, label = self._value(location)
+        template = self.arguments[0] if self.arguments else (label or "")
+        try:
+            parts = parse_template(template)
+        except ReportError as error:
+            warn(error, location)
+            parts = [(template.replace("{", "").replace("}", ""), None)]
+        sentence = any(field == "value" for _, field in parts)
+
+        in_grid = is_component(self.state_machine.node, "grid-row")
+        card_options = {
+            key: self.options[key]
+            for key in ("link", "link-type", "link-alt")
+            if key in self.options
+        }
+        card_options["class-card"] = [
+            "kpi-card",
+            "kpi-card-sentence" if sentence else "kpi-card-big",
+            *self.options.get("class-card", []),
+        ]
+        if in_grid:  # fill the grid cell, as sphinx-design's grid-item-card does
+            card_options["width"] = "100%"
+            card_options["margin"] = []
+        design_card = CardDirective.create_card(self, None, card_options)
+        card = kpi_card(design_card.rawsource, *design_card.children)
+        card.attributes.update(design_card.attributes)
+        self.set_source_info(card)
+
+        body = next(
+            child for child in card.findall(nodes.container)
+            if is_component(child, "card-body")
+        )
+        heading = self._title(parts, value, label or "")
+        if heading is not None:
+            body.insert(0, heading)
+        if not sentence:
+            number = nodes.paragraph("", "", value, classes=["kpi-card-number"])
+            self.set_source_info(number)
+            body.insert(0, number)
+
+        if not in_grid:
+            return [card]
+        column = create_component("grid-item", ["sd-col", "sd-d-flex-row"])
+        self.set_source_info(column)
+        column += card
+        return [column]
+
+    def _value(self, location: tuple[str, int]) -> tuple[kpi_value, str | None]:
+        """The value node, and the metric's label when it has one."""
+        metric, sql = self.options.get("metric"), self.options.get("sql")
+        if (metric is None) == (sql is None):
+            warn(
+                ReportError(
+                    "option",
+                    "kpi-card needs exactly one of :metric: or :sql:"
+                    + (" (both given)" if metric else " (neither given)"),
+                ),
+                location,
+            )
+            return value_node(self.env, PLACEHOLDER, None), None
+        node, _ = compute_value_node(
+            self.env,
+            location,
+            metric=metric,
+            sql=sql,
+            format_spec=self.options.get("format"),
+            rounding=self.options.get("round"),
+        )
+        definition = get_session(self.env).settings.metrics.get(metric or "")
+        return node, definition.label if definition else None
+
+    def _title(
+        self, parts: list[tuple[str, str | None]], value: kpi_value, label: str
+    ) -> nodes.paragraph | None:
+        if not any(literal or field for literal, field in parts):
+            return None
+        title = nodes.paragraph(
+            "", "", classes=["sd-card-title", "sd-font-weight-bold", "kpi-card-title"]
+        )
+        self.set_source_info(title)
+        for literal, field in parts:
+            if literal:
+                inline_nodes, messages = self.state.inline_text(literal, self.lineno)
+                title.extend(inline_nodes)
+                title.extend(messages)
+            if field == "value":
+                title += nodes.strong("", "", value.deepcopy())
+            elif field == "label":
+                title += nodes.Text(label)
+        return title

@@ -1,0 +1,183 @@
+"""The ``grantreport_*`` settings of conf.py, read and validated once per build."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from sphinx.application import Sphinx
+
+from .engine import READERS, table_name_for
+from .errors import ReportError, warn
+from .formatting import parse_locale
+from .metrics import MetricDefinition
+
+#: The folder under the source dir whose files become tables by default.
+DATA_DIR = "data"
+
+#: name -> (default, rebuild, types, description) of every config value.
+CONFIG_VALUES: dict[str, tuple[Any, str, Any, str]] = {
+    "grantreport_data": (
+        {},
+        "env",
+        dict,
+        "Extra or overriding tables: name -> file path relative to the source dir.",
+    ),
+    "grantreport_metrics": (
+        {},
+        "env",
+        dict,
+        "Named metrics: name -> {sql|function, format, round, label, description}.",
+    ),
+    "grantreport_metrics_file": (
+        None,
+        "env",
+        (str, type(None)),
+        "A TOML or YAML file of more named metrics, relative to conf.py.",
+    ),
+    "grantreport_params": (
+        {},
+        "env",
+        dict,
+        "Query parameters, bound as $name in SQL.",
+    ),
+    "grantreport_currency": (
+        "USD",
+        "env",
+        str,
+        "ISO 4217 currency of the currency formats.",
+    ),
+    "grantreport_query_timeout": (
+        10.0,
+        "",
+        (int, float),
+        "Seconds after which a query is stopped with a warning.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine and directives need from conf.py, validated."""
+
+    srcdir: Path
+    tables: dict[str, Path] = field(default_factory=dict)
+    metrics: dict[str, MetricDefinition] = field(default_factory=dict)
+    metrics_file: Path | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    locale: Locale = field(default_factory=lambda: parse_locale("en"))
+    currency: str = "USD"
+    query_timeout: float = 10.0
+
+
+def read_settings(app: Sphinx) -> Settings:
+    """Build :class:`Settings` from the app, warning about each bad entry."""
+    config = app.config
+    srcdir = Path(app.srcdir).resolve()
+    metrics_file = None
+    if config.grantreport_metrics_file:
+        metrics_file = (Path(app.confdir) / config.grantreport_metrics_file).resolve()
+    try:
+        locale = parse_locale(config.language)
+    except ReportError as error:
+        warn(error)
+        locale = parse_locale("en")
+    return Settings(
+        srcdir=srcdir,
+        tables=_tables(srcdir, config.grantreport_data),
+        metrics=_metrics(config.grantreport_metrics, metrics_file),
+        metrics_file=metrics_file,
+        params=dict(config.grantreport_params),
+        locale=locale,
+        currency=config.grantreport_currency,
+        query_timeout=float(config.grantreport_query_timeout),
+    )
+
+
+def _tables(srcdir: Path, declared: dict[str, str]) -> dict[str, Path]:
+    tables: dict[str, Path] = {}
+    data_dir = srcdir / DATA_DIR
+    found = sorted(data_dir.rglob("*")) if data_dir.is_dir() else []
+    for path in found:
+        if path.suffix.lower() not in READERS or not path.is_file():
+            continue
+        name = table_name_for(path.stem)
+        if name in tables:
+            warn(
+                ReportError(
+                    "data",
+                    f"{path.relative_to(srcdir)} and "
+                    f"{tables[name].relative_to(srcdir)} would both be table "
+                    f"{name!r}; using the first (name them in grantreport_data)",
+                )
+            )
+            continue
+        tables[name] = path
+    for name, relative in declared.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            warn(
+                ReportError(
+                    "config",
+                    f"grantreport_data: table name {name!r} is not an SQL identifier "
+                    "(letters, digits and _ only)",
+                )
+            )
+            continue
+        tables[name.lower()] = (srcdir / str(relative)).resolve()
+    return tables
+
+
+def _metrics(
+    declared: dict[str, Any], metrics_file: Path | None
+) -> dict[str, MetricDefinition]:
+    raw: dict[str, tuple[Any, object]] = {}
+    if metrics_file is not None:
+        for name, entry in _read_metrics_file(metrics_file).items():
+            raw[name] = (entry, str(metrics_file))
+    for name, entry in declared.items():
+        if name in raw:
+            warn(
+                ReportError(
+                    "config",
+                    f"metric {name!r} is defined in conf.py and in "
+                    f"{metrics_file}; using conf.py",
+                )
+            )
+        raw[name] = (entry, None)
+    metrics = {}
+    for name, (entry, location) in raw.items():
+        try:
+            metrics[name] = MetricDefinition.from_config(name, entry)
+        except ReportError as error:
+            warn(error, location)
+    return metrics
+
+
+def _read_metrics_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".toml":
+            content = tomllib.loads(text)
+        elif path.suffix.lower() in (".yaml", ".yml"):
+            content = yaml.safe_load(text) or {}
+        else:
+            raise ReportError(
+                "config", "grantreport_metrics_file must be a .toml, .yaml or .yml file"
+            )
+    except ReportError as error:
+        warn(error, str(path))
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        warn(ReportError("config", f"cannot read metrics file: {exc}"), str(path))
+        return {}
+    if not isinstance(content, dict):
+        warn(
+            ReportError("config", "the metrics file must map metric names to metrics"),
+            str(path),
+        )
+        return {}
+    return content

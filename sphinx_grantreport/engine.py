@@ -1,0 +1,264 @@
+"""The query engine: one sandboxed in-process DuckDB connection per build process.
+
+No Sphinx here. Tables are loaded on first use, query results are cached for
+the life of the engine, and every failure is a :class:`ReportError`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .errors import ReportError
+
+#: File suffix -> DuckDB table function that reads it.
+READERS = {".csv": "read_csv", ".json": "read_json", ".parquet": "read_parquet"}
+
+_MISSING_TABLE_RE = re.compile(r"Table with name (?P<name>\S+) does not exist")
+_MISSING_COLUMN_RE = re.compile(r'Referenced column "(?P<name>[^"]+)" not found')
+
+
+def table_name_for(stem: str) -> str:
+    """The SQL table name for a data file stem: ``monthly-users`` -> ``monthly_users``.
+
+    Runs of characters that cannot appear in an unquoted SQL identifier become
+    ``_``; a leading digit gets a ``t_`` prefix; names are lower case, as SQL
+    identifiers are case-insensitive.
+    """
+    name = re.sub(r"[^0-9a-zA-Z_]+", "_", stem).strip("_").lower() or "table"
+    return f"t_{name}" if name[0].isdigit() else name
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows of a query, typed as DuckDB returns them, and what they were read from."""
+
+    sql: str
+    params: Mapping[str, Any]
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    tables: tuple[str, ...]
+    files: tuple[Path, ...]
+
+
+class QueryEngine:
+    """A sandboxed DuckDB connection over a fixed set of data files.
+
+    The sandbox is DuckDB's own: external access off except for the declared
+    files and the source directory, no extension loading, configuration
+    locked. On top of that only a single read-only ``SELECT`` statement is
+    accepted, since ``COPY`` and ``EXPORT`` could otherwise write into the
+    allowed directory.
+    """
+
+    def __init__(
+        self,
+        tables: Mapping[str, Path],
+        root: Path,
+        params: Mapping[str, Any] | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.tables = {name.lower(): path for name, path in tables.items()}
+        self.root = root
+        self.params = dict(params or {})
+        self.timeout = timeout
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._loaded: dict[str, ReportError | None] = {}
+        self._results: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The sandboxed connection, opened on first use."""
+        if self._connection is None:
+            self._connection = self._connect()
+        return self._connection
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        connection = duckdb.connect(
+            ":memory:",
+            config={
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+                "allow_community_extensions": False,
+                "allow_unsigned_extensions": False,
+            },
+        )
+        # DuckDB requires allowed paths to be set before external access is off.
+        connection.execute(
+            "SET allowed_directories = $dirs", {"dirs": [f"{self.root}/"]}
+        )
+        connection.execute(
+            "SET allowed_paths = $paths",
+            {"paths": sorted(str(path) for path in self.tables.values())},
+        )
+        connection.execute("SET enable_external_access = false")
+        connection.execute("SET lock_configuration = true")
+        return connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def query(self, sql: str) -> QueryResult:
+        """Run one SELECT with the parameters it names; cached per engine."""
+        statement = self._single_select(sql)
+        used = sorted(statement.named_parameters)
+        unknown = [name for name in used if name not in self.params]
+        if unknown:
+            known = ", ".join(f"${name}" for name in sorted(self.params)) or "none"
+            raise ReportError(
+                "param",
+                f"query uses {', '.join('$' + n for n in unknown)}, which "
+                f"grantreport_params does not define (defined: {known})",
+            )
+        params = {name: self.params[name] for name in used}
+        key = (sql, tuple((name, repr(params[name])) for name in used))
+        if key not in self._results:
+            try:
+                self._results[key] = self._execute(sql, params)
+            except ReportError as error:
+                self._results[key] = error
+        cached = self._results[key]
+        if isinstance(cached, ReportError):
+            raise cached
+        return cached  # type: ignore[no-any-return]
+
+    def _single_select(self, sql: str) -> Any:
+        try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise ReportError("sql", f"bad SQL: {_first_line(exc)}") from None
+        if len(statements) != 1:
+            raise ReportError(
+                "sql", f"expected one SQL statement, got {len(statements)}"
+            )
+        statement = statements[0]
+        if statement.type != duckdb.StatementType.SELECT:
+            raise ReportError(
+                "sandbox",
+                f"only a SELECT query may run in a report, not "
+                f"{statement.type.name}: queries cannot write files, attach "
+                "databases, load extensions or change settings",
+            )
+        return statement
+
+    def tables_used(self, sql: str) -> tuple[str, ...]:
+        """Names of the known tables a query reads, found by DuckDB's parser."""
+        try:
+            names = self.connection.get_table_names(_without_parameters(sql))
+        except duckdb.Error:
+            return ()
+        return tuple(sorted(n.lower() for n in names if n.lower() in self.tables))
+
+    def load_table(self, name: str) -> None:
+        """Read a data file into a table, once per engine."""
+        if name not in self._loaded:
+            self._loaded[name] = self._load(name)
+        if (error := self._loaded[name]) is not None:
+            raise error
+
+    def _load(self, name: str) -> ReportError | None:
+        path = self.tables[name]
+        if not path.is_file():
+            return ReportError("data", f"data file for table {name!r} not found: {path}")
+        reader = READERS.get(path.suffix.lower())
+        if reader is None:
+            return ReportError(
+                "data", f"cannot read {path.name}: use a .csv, .json or .parquet file"
+            )
+        literal = "'" + str(path).replace("'", "''") + "'"
+        try:
+            self.connection.execute(
+                f'CREATE TABLE "{name}" AS SELECT * FROM {reader}({literal})'
+            )
+        except duckdb.Error as exc:
+            return ReportError(
+                "data", f"cannot read {path.name} as table {name!r}: {_first_line(exc)}"
+            )
+        return None
+
+    def _execute(self, sql: str, params: Mapping[str, Any]) -> QueryResult:
+        tables = self.tables_used(sql)
+        for name in tables:
+            self.load_table(name)
+        connection = self.connection
+        timer = threading.Timer(self.timeout, connection.interrupt)
+        timer.start()
+        try:
+            cursor = connection.execute(sql, dict(params) if params else None)
+            rows = cursor.fetchall()
+            columns = tuple(column[0] for column in cursor.description or ())
+        except duckdb.InterruptException:
+            raise ReportError(
+                "timeout",
+                f"query stopped after {self.timeout:g} s "
+                "(raise grantreport_query_timeout if it needs longer)",
+            ) from None
+        except duckdb.Error as exc:
+            raise self._explain(exc, tables) from None
+        finally:
+            timer.cancel()
+        return QueryResult(
+            sql=sql,
+            params=params,
+            columns=columns,
+            rows=rows,
+            tables=tables,
+            files=tuple(self.tables[name] for name in tables),
+        )
+
+    def _explain(self, exc: duckdb.Error, tables: tuple[str, ...]) -> ReportError:
+        """Turn a DuckDB error into one that says what does exist."""
+        message = _first_line(exc)
+        if isinstance(exc, duckdb.PermissionException):
+            return ReportError(
+                "sandbox",
+                f"{message}: a query may read only the report's data files",
+            )
+        if match := _MISSING_TABLE_RE.search(message):
+            known = ", ".join(sorted(self.tables)) or "none (put files under data/)"
+            return ReportError(
+                "table", f"unknown table {match['name']}; tables: {known}"
+            )
+        if match := _MISSING_COLUMN_RE.search(message):
+            columns = "; ".join(
+                f"{name}: {', '.join(self._columns(name))}" for name in tables
+            )
+            return ReportError(
+                "column",
+                f"unknown column {match['name']!r}"
+                + (f"; columns of {columns}" if columns else ""),
+            )
+        return ReportError("sql", f"query failed: {message}")
+
+    def _columns(self, table: str) -> list[str]:
+        cursor = self.connection.execute(f'SELECT * FROM "{table}" LIMIT 0')
+        return [column[0] for column in cursor.description or ()]
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _without_parameters(sql: str) -> str:
+    """Replace ``$name`` and ``?`` parameters with NULL, so the parser can list
+    tables of a query that has parameters."""
+    pieces: list[str] = []
+    tokens = duckdb.tokenize(sql)
+    cursor = 0
+    for index, (position, kind) in enumerate(tokens):
+        if kind != duckdb.token_type.operator or sql[position] not in "$?":
+            continue
+        skip = 2 if sql[position] == "$" else 1  # "$" is followed by its name
+        end = tokens[index + skip][0] if index + skip < len(tokens) else len(sql)
+        pieces += [sql[cursor:position], "NULL "]
+        cursor = end
+    pieces.append(sql[cursor:])
+    return "".join(pieces)

@@ -1,0 +1,271 @@
+"""The format, round and title-template mini-languages: pure functions, no Sphinx.
+
+Values stay typed (int, float, Decimal, str, date) from the query to here;
+they are turned into text exactly once, by :func:`format_value`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import string
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+from .errors import ReportError
+
+#: Named formats and whether they take a ``:N`` precision.
+NAMED_FORMATS: dict[str, str] = {
+    "number": "locale grouping, up to 3 decimals (default for numbers)",
+    "integer": "locale grouping, rounded to a whole number",
+    "compact": "short compact form: 7.2K, 5.6M",
+    "compact-long": "long compact form: 5.6 million",
+    "currency": "amount in grantreport_currency: $5,634,000.00",
+    "currency-compact": "compact amount: $5.6M",
+    "percent": "a fraction as a percentage: 0.25 -> 25%",
+}
+
+ROUNDING_MODES = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "nearest": ROUND_HALF_UP}
+
+_FORMAT_RE = re.compile(r"^(?P<name>[a-z][a-z-]*)(?::(?P<precision>\d{1,2}))?$")
+_ROUND_RE = re.compile(r"^(?P<mode>[a-z]+):(?P<step>\S+)$")
+_SIGNIFICANT_RE = re.compile(r"^(?P<digits>\d{1,2})sig$")
+
+Number = int | float | Decimal
+
+
+def is_number(value: object) -> bool:
+    """True for the numeric types a query returns (bool is not a number here)."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def parse_locale(language: str | None) -> Locale:
+    """The Babel locale for Sphinx's ``language`` (``en`` when unset)."""
+    try:
+        return Locale.parse((language or "en").replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ReportError(
+            "locale", f"unknown language {language!r} for number formats: {exc}"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """A parsed ``:format:`` value: a named format with optional precision,
+    or a Python format spec."""
+
+    name: str | None
+    precision: int | None = None
+    python_spec: str | None = None
+
+
+def parse_format(text: str) -> NumberFormat:
+    """Parse ``compact``, ``compact:1``, ``currency:0`` or a spec like ``,.0f``."""
+    text = text.strip()
+    match = _FORMAT_RE.match(text)
+    if match and match["name"] in NAMED_FORMATS:
+        precision = int(match["precision"]) if match["precision"] else None
+        if precision is not None and match["name"] == "integer":
+            raise ReportError("format", "format 'integer' takes no precision")
+        return NumberFormat(match["name"], precision)
+    try:
+        format(1234.5, text)
+    except (ValueError, TypeError):
+        known = ", ".join(NAMED_FORMATS)
+        raise ReportError(
+            "format",
+            f"unknown format {text!r}: use one of {known} "
+            "(with an optional ':N' precision), or a Python format spec such as ',.0f'",
+        ) from None
+    return NumberFormat(None, python_spec=text)
+
+
+def _to_decimal(value: Number) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _check_number(value: object, what: str) -> Number:
+    if not is_number(value):
+        raise ReportError(
+            "type",
+            f"{what} needs a number, but the value is {value!r} "
+            f"({type(value).__name__})",
+        )
+    assert isinstance(value, int | float | Decimal)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ReportError("type", f"{what} needs a finite number, got {value!r}")
+    return value
+
+
+def _with_precision(
+    pattern: babel_numbers.NumberPattern, precision: int | None
+) -> babel_numbers.NumberPattern:
+    if precision is None:
+        return pattern
+    fixed = babel_numbers.parse_pattern(pattern.pattern)
+    fixed.frac_prec = (precision, precision)
+    return fixed
+
+
+def format_value(
+    value: object, spec: str | None, locale: Locale, currency: str = "USD"
+) -> str:
+    """Turn a typed value into the text a reader sees.
+
+    Strings pass through unchanged when no format is asked for; dates use the
+    locale's medium date format; numbers default to ``number``.
+    """
+    if spec is None:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, datetime.date):
+            return babel_dates.format_date(value, format="medium", locale=locale)
+        spec = "number"
+    fmt = parse_format(spec)
+    number = _check_number(value, f"format {spec!r}")
+    if fmt.python_spec is not None:
+        try:
+            return format(number, fmt.python_spec)
+        except (ValueError, TypeError) as exc:
+            raise ReportError(
+                "format", f"format spec {fmt.python_spec!r} does not apply: {exc}"
+            ) from exc
+    return _format_named(number, fmt, locale, currency)
+
+
+def _format_named(
+    number: Number, fmt: NumberFormat, locale: Locale, currency: str
+) -> str:
+    decimal = _to_decimal(number)
+    precision = fmt.precision
+    match fmt.name:
+        case "number" | "integer":
+            if fmt.name == "integer":
+                decimal = decimal.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+                precision = 0
+            pattern = _with_precision(locale.decimal_formats[None], precision)
+            return pattern.apply(decimal, locale)
+        case "compact" | "compact-long":
+            return babel_numbers.format_compact_decimal(
+                decimal,
+                format_type="short" if fmt.name == "compact" else "long",
+                locale=locale,
+                fraction_digits=1 if precision is None else precision,
+            )
+        case "currency":
+            pattern = _with_precision(locale.currency_formats["standard"], precision)
+            return pattern.apply(
+                decimal,
+                locale,
+                currency=currency,
+                currency_digits=precision is None,
+            )
+        case "currency-compact":
+            return babel_numbers.format_compact_currency(
+                decimal,
+                currency,
+                locale=locale,
+                fraction_digits=1 if precision is None else precision,
+            )
+        case "percent":
+            pattern = _with_precision(locale.percent_formats[None], precision)
+            return pattern.apply(decimal, locale)
+    raise AssertionError(fmt.name)  # pragma: no cover - parse_format checks names
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """A parsed ``:round:`` value: a direction and a step or significant digits."""
+
+    mode: str
+    step: Decimal | None = None
+    significant_digits: int | None = None
+
+
+def parse_rounding(text: str) -> Rounding:
+    """Parse ``floor:10``, ``nearest:0.1e6`` or ``ceil:2sig``."""
+    usage = (
+        "use floor:STEP, ceil:STEP or nearest:STEP, where STEP is a positive "
+        "number (10, 0.5, 0.1e6) or significant digits (2sig)"
+    )
+    match = _ROUND_RE.match(text.strip())
+    if not match or match["mode"] not in ROUNDING_MODES:
+        raise ReportError("round", f"unknown rounding {text!r}: {usage}")
+    if sig := _SIGNIFICANT_RE.match(match["step"]):
+        digits = int(sig["digits"])
+        if digits < 1:
+            raise ReportError("round", f"rounding {text!r} keeps no digit: {usage}")
+        return Rounding(match["mode"], significant_digits=digits)
+    try:
+        step = Decimal(match["step"])
+    except InvalidOperation:
+        raise ReportError("round", f"bad step in rounding {text!r}: {usage}") from None
+    if not step.is_finite() or step <= 0:
+        raise ReportError("round", f"bad step in rounding {text!r}: {usage}")
+    return Rounding(match["mode"], step=step)
+
+
+def round_value(value: object, spec: str) -> Decimal:
+    """Round a number to a step in the given direction, exactly (in Decimal).
+
+    ``floor`` never returns more than the value, so "More than {value}"
+    built on it never overstates.
+    """
+    rounding = parse_rounding(spec)
+    decimal = _to_decimal(_check_number(value, f"rounding {spec!r}"))
+    if decimal == 0:
+        return decimal
+    step = rounding.step
+    if step is None:
+        assert rounding.significant_digits is not None
+        step = Decimal(1).scaleb(decimal.adjusted() - rounding.significant_digits + 1)
+    units = (decimal / step).to_integral_value(rounding=ROUNDING_MODES[rounding.mode])
+    result = units * step
+    # Show whole numbers without an exponent or trailing zeros ("70", not "7E+1").
+    if result == result.to_integral_value():
+        return result.quantize(Decimal(1))
+    return result.normalize()
+
+
+#: Fields a card title may use.
+TITLE_FIELDS = ("value", "label")
+
+
+def parse_template(template: str, fields: Collection[str] = TITLE_FIELDS) -> list[
+    tuple[str, str | None]
+]:
+    """Split a title template into (literal text, field name or None) pairs.
+
+    Only plain names from ``fields`` are accepted: no attribute or item
+    access, no conversions, no format specs, so a template can never reach
+    into Python objects.
+    """
+    allowed = ", ".join("{" + name + "}" for name in fields)
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ReportError(
+            "template", f"bad title template {template!r}: {exc} (write {{{{ for a brace)"
+        ) from None
+    parts: list[tuple[str, str | None]] = []
+    for literal, field, format_spec, conversion in parsed:
+        if field is not None:
+            if field not in fields:
+                raise ReportError(
+                    "template",
+                    f"title field {{{field}}} is not allowed: a title may use {allowed}",
+                )
+            if format_spec or conversion:
+                raise ReportError(
+                    "template",
+                    f"title field {{{field}}} takes no conversion or format spec: "
+                    "use the :format: option",
+                )
+        parts.append((literal, field))
+    return parts

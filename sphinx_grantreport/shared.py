@@ -1,0 +1,181 @@
+"""What the card directive and the role share: the per-process session, the
+value node with its provenance, dependency tracking and placeholders."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.writers.html5 import HTML5Translator
+
+from .config import Settings, read_settings
+from .engine import QueryEngine
+from .errors import ReportError, warn
+from .formatting import format_value, round_value
+from .metrics import Measurement, MetricEvaluator
+
+#: What a reader sees where a number could not be computed.
+PLACEHOLDER = "⚠ metric unavailable"
+
+_SETTINGS: WeakKeyDictionary[BuildEnvironment, Settings] = WeakKeyDictionary()
+_SESSIONS: WeakKeyDictionary[BuildEnvironment, Session] = WeakKeyDictionary()
+
+
+@dataclass
+class Session:
+    """The engine and evaluator of one build process.
+
+    Created on first use in each process (parallel reads fork workers, and a
+    DuckDB connection must not cross a fork), so a table is loaded and a
+    metric computed at most once per process.
+    """
+
+    settings: Settings
+    pid: int = field(default_factory=os.getpid)
+
+    def __post_init__(self) -> None:
+        self.engine = QueryEngine(
+            self.settings.tables,
+            self.settings.srcdir,
+            self.settings.params,
+            self.settings.query_timeout,
+        )
+        self.evaluator = MetricEvaluator(
+            self.engine, self.settings.metrics, self.settings.srcdir
+        )
+
+
+def init_settings(app: Sphinx) -> None:
+    """Read conf.py's settings once per build (``builder-inited``)."""
+    _SETTINGS[app.env] = read_settings(app)
+
+
+def close_session(app: Sphinx, exception: Exception | None) -> None:
+    """Release the DuckDB connection at the end of a build."""
+    session = _SESSIONS.pop(app.env, None)
+    if session is not None and session.pid == os.getpid():
+        session.engine.close()
+
+
+def get_session(env: BuildEnvironment) -> Session:
+    """This process's session for this build."""
+    session = _SESSIONS.get(env)
+    if session is None or session.pid != os.getpid():
+        session = _SESSIONS[env] = Session(_SETTINGS[env])
+    return session
+
+
+def measure(
+    env: BuildEnvironment, *, metric: str | None = None, sql: str | None = None
+) -> Measurement:
+    """Compute a named metric or an inline query for the current page.
+
+    The page is made to depend on every file the value may come from, before
+    computing it, so that fixing a broken data file also rebuilds the page.
+    """
+    session = get_session(env)
+    settings = session.settings
+    if metric is not None:
+        definition = settings.metrics.get(metric)
+        if settings.metrics_file is not None:
+            env.note_dependency(str(settings.metrics_file))
+        sql = definition.sql if definition else None
+    if sql is not None:
+        for table in session.engine.tables_used(sql):
+            env.note_dependency(str(settings.tables[table]))
+    if metric is not None:
+        measurement = session.evaluator.metric(metric)
+    else:
+        assert sql is not None
+        measurement = session.evaluator.inline(sql)
+    for path in measurement.files:
+        env.note_dependency(str(path))
+    return measurement
+
+
+def display_text(
+    env: BuildEnvironment,
+    measurement: Measurement,
+    format_spec: str | None = None,
+    rounding: str | None = None,
+) -> str:
+    """Round and format a measurement; options override the metric's own."""
+    settings = get_session(env).settings
+    definition = measurement.metric
+    format_spec = format_spec or (definition.format if definition else None)
+    rounding = rounding or (definition.round if definition else None)
+    value: Any = measurement.value
+    if rounding:
+        value = round_value(value, rounding)
+    return format_value(value, format_spec, settings.locale, settings.currency)
+
+
+class kpi_value(nodes.inline):  # noqa: N801 - docutils node naming
+    """A computed value in the text, carrying where it came from.
+
+    A subclass of ``inline`` so that every builder without a visitor of its
+    own renders it as plain inline text.
+    """
+
+
+def value_node(
+    env: BuildEnvironment, text: str, measurement: Measurement | None
+) -> kpi_value:
+    """The node for a computed value (or, without a measurement, the placeholder)."""
+    if measurement is None:
+        return kpi_value(PLACEHOLDER, PLACEHOLDER, classes=["kpi-value", "kpi-unavailable"])
+    srcdir = Path(env.srcdir)
+    sources = [
+        os.path.relpath(path, srcdir) if path.is_relative_to(srcdir) else path.name
+        for path in measurement.files
+    ]
+    return kpi_value(
+        text,
+        text,
+        classes=["kpi-value"],
+        metric=measurement.metric.name if measurement.metric else "",
+        query=measurement.query or "",
+        sources=" ".join(sorted(sources)),
+    )
+
+
+def compute_value_node(
+    env: BuildEnvironment,
+    location: object,
+    *,
+    metric: str | None = None,
+    sql: str | None = None,
+    format_spec: str | None = None,
+    rounding: str | None = None,
+) -> tuple[kpi_value, Measurement | None]:
+    """Measure, round and format, or warn at ``location`` and give the placeholder."""
+    try:
+        measurement = measure(env, metric=metric, sql=sql)
+        text = display_text(env, measurement, format_spec, rounding)
+    except ReportError as error:
+        warn(error, location)
+        return value_node(env, PLACEHOLDER, None), None
+    return value_node(env, text, measurement), measurement
+
+
+_DATA_ATTRIBUTES = {"metric": "data-kpi-metric", "query": "data-kpi-query"}
+
+
+def visit_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:
+    attributes = {
+        html: node[key] for key, html in _DATA_ATTRIBUTES.items() if node.get(key)
+    }
+    if node.get("sources"):
+        attributes["data-kpi-sources"] = node["sources"]
+        attributes["title"] = f"Computed from {node['sources']}"
+    self.body.append(self.starttag(node, "span", "", **attributes))
+
+
+def depart_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:
+    self.body.append("</span>")
