@@ -53,7 +53,7 @@ class KpiCardDirective(SphinxDirective):
             parts = parse_template(template)
         except ReportError as error:
             warn(error, location)
-            parts = [(template.replace("{", "").replace("}", ""), None)]
+            parts = [(template, None)]  # shown as written, braces and all
         sentence = any(field == "value" for _, field in parts)
 
         in_grid = is_component(self.state_machine.node, "grid-row")
@@ -76,7 +76,8 @@ class KpiCardDirective(SphinxDirective):
         self.set_source_info(card)
 
         body = next(
-            child for child in card.findall(nodes.container)
+            child
+            for child in card.findall(nodes.container)
             if is_component(child, "card-body")
         )
         heading = self._title(parts, value, label or "")

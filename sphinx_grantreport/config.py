@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +138,7 @@ def _metrics(
     raw: dict[str, tuple[Any, object]] = {}
     if metrics_file is not None:
         for name, entry in _read_metrics_file(metrics_file).items():
-            raw[name] = (entry, str(metrics_file))
+            raw[name] = (entry, file_location(metrics_file))
     for name, entry in declared.items():
         if name in raw:
             warn(
@@ -169,15 +170,32 @@ def _read_metrics_file(path: Path) -> dict[str, Any]:
                 "config", "grantreport_metrics_file must be a .toml, .yaml or .yml file"
             )
     except ReportError as error:
-        warn(error, str(path))
+        warn(error, file_location(path))
         return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        warn(ReportError("config", f"cannot read metrics file: {exc}"), str(path))
+    except (
+        OSError,
+        UnicodeDecodeError,
+        tomllib.TOMLDecodeError,
+        yaml.YAMLError,
+    ) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        found = re.search(r"at line (\d+)", str(exc))  # tomllib's position
+        line = mark.line + 1 if mark else int(found[1]) if found else None
+        message = " ".join(str(exc).split())
+        warn(
+            ReportError("config", f"cannot read metrics file: {message}"),
+            file_location(path, line),
+        )
         return {}
     if not isinstance(content, dict):
         warn(
             ReportError("config", "the metrics file must map metric names to metrics"),
-            str(path),
+            file_location(path),
         )
         return {}
     return content
+
+
+def file_location(path: Path, line: int | None = None) -> str:
+    """A warning location for a file that is not a document (``path:line``)."""
+    return f"{path}:{line or ''}"

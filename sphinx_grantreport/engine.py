@@ -167,7 +167,9 @@ class QueryEngine:
     def _load(self, name: str) -> ReportError | None:
         path = self.tables[name]
         if not path.is_file():
-            return ReportError("data", f"data file for table {name!r} not found: {path}")
+            return ReportError(
+                "data", f"data file for table {name!r} not found: {path}"
+            )
         reader = READERS.get(path.suffix.lower())
         if reader is None:
             return ReportError(
@@ -179,8 +181,11 @@ class QueryEngine:
                 f'CREATE TABLE "{name}" AS SELECT * FROM {reader}({literal})'
             )
         except duckdb.Error as exc:
+            # The first lines of a reader error say where and what (CSV line,
+            # JSON byte offset); the rest repeats the query.
+            detail = " ".join(str(exc).split("\n\n")[0].split())
             return ReportError(
-                "data", f"cannot read {path.name} as table {name!r}: {_first_line(exc)}"
+                "data", f"cannot read {path.name} as table {name!r}: {detail}"
             )
         return None
 

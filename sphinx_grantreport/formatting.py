@@ -237,9 +237,9 @@ def round_value(value: object, spec: str) -> Decimal:
 TITLE_FIELDS = ("value", "label")
 
 
-def parse_template(template: str, fields: Collection[str] = TITLE_FIELDS) -> list[
-    tuple[str, str | None]
-]:
+def parse_template(
+    template: str, fields: Collection[str] = TITLE_FIELDS
+) -> list[tuple[str, str | None]]:
     """Split a title template into (literal text, field name or None) pairs.
 
     Only plain names from ``fields`` are accepted: no attribute or item
@@ -251,7 +251,8 @@ def parse_template(template: str, fields: Collection[str] = TITLE_FIELDS) -> lis
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ReportError(
-            "template", f"bad title template {template!r}: {exc} (write {{{{ for a brace)"
+            "template",
+            f"bad title template {template!r}: {exc} (write {{{{ for a brace)",
         ) from None
     parts: list[tuple[str, str | None]] = []
     for literal, field, format_spec, conversion in parsed:

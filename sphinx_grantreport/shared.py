@@ -129,7 +129,9 @@ def value_node(
 ) -> kpi_value:
     """The node for a computed value (or, without a measurement, the placeholder)."""
     if measurement is None:
-        return kpi_value(PLACEHOLDER, PLACEHOLDER, classes=["kpi-value", "kpi-unavailable"])
+        return kpi_value(
+            PLACEHOLDER, PLACEHOLDER, classes=["kpi-value", "kpi-unavailable"]
+        )
     srcdir = Path(env.srcdir)
     sources = [
         os.path.relpath(path, srcdir) if path.is_relative_to(srcdir) else path.name

@@ -1,0 +1,242 @@
+"""Every user error is a located ``grantreport`` warning with a visible
+placeholder, and the build goes on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PLACEHOLDER = "⚠ metric unavailable"
+
+
+def card(title: str = "Title", **options: str) -> str:
+    """A page whose kpi-card directive starts on line 3."""
+    lines = [f":{key.replace('_', '-')}: {value}" for key, value in options.items()]
+    return "\n".join(["# Page", "", f":::{{kpi-card}} {title}", *lines, ":::", ""])
+
+
+def role(text: str) -> str:
+    """A page whose {kpi} role is on line 3."""
+    return f"# Page\n\nThe value is {{kpi}}`{text}`.\n"
+
+
+CASES = {
+    "unknown metric": (
+        card(metric="nope"),
+        "metric",
+        "unknown metric 'nope'; metrics: ",
+    ),
+    "unknown metric in role": (role("nope"), "metric", "unknown metric 'nope'"),
+    "bad sql": (card(sql="SELEC 1"), "sql", 'syntax error at or near "SELEC"'),
+    "unknown table": (
+        card(sql="SELECT count(*) FROM hub"),
+        "table",
+        "unknown table hub; tables: hubs, missing, not_utf8, sheet, truncated",
+    ),
+    "unknown column": (
+        card(sql="SELECT sum(visitors) FROM hubs"),
+        "column",
+        "unknown column 'visitors'; columns of hubs: hub, users, region",
+    ),
+    "no row": (
+        card(sql="SELECT users FROM hubs WHERE hub = 'zeta'"),
+        "result",
+        "query returned no row",
+    ),
+    "several rows": (card(sql="SELECT users FROM hubs"), "result", "returned 3 rows"),
+    "several columns": (
+        card(sql="SELECT hub, users FROM hubs LIMIT 1"),
+        "result",
+        "returned 2 columns (hub, users)",
+    ),
+    "null": (
+        card(sql="SELECT users FROM hubs WHERE hub = 'gamma'"),
+        "result",
+        "query returned NULL",
+    ),
+    "text with a numeric format": (
+        card(metric="org_name", format="compact"),
+        "type",
+        "format 'compact' needs a number, but the value is 'Example Org'",
+    ),
+    "text rounded": (
+        card(metric="org_name", round="floor:10"),
+        "type",
+        "needs a number",
+    ),
+    "unknown format": (
+        card(metric="users", format="huge"),
+        "format",
+        "unknown format 'huge'",
+    ),
+    "unknown format in role": (role("users:huge"), "format", "unknown format 'huge'"),
+    "unknown rounding": (
+        card(metric="users", round="down:10"),
+        "round",
+        "unknown rounding",
+    ),
+    "template field": (
+        card("Over {value} {unit}", metric="users"),
+        "template",
+        "title field {unit} is not allowed",
+    ),
+    "template attribute access": (
+        card("{value.__class__}", metric="users"),
+        "template",
+        "title field {value.__class__} is not allowed",
+    ),
+    "unimportable callable": (
+        card(metric="unimportable"),
+        "function",
+        "cannot import 'no_such_module'",
+    ),
+    "callable that raises": (
+        card(metric="raises"),
+        "function",
+        "helpers:explode raised ValueError: the export is empty",
+    ),
+    "callable without the function": (
+        card(metric="not_a_function"),
+        "function",
+        "module 'helpers' has no function 'missing_function'",
+    ),
+    "callable returning a list": (
+        card(metric="returns_list"),
+        "type",
+        "helpers:a_list returned [1, 2] (list)",
+    ),
+    "missing data file": (
+        card(sql="SELECT count(*) FROM missing"),
+        "data",
+        "data file for table 'missing' not found",
+    ),
+    "unreadable data file": (
+        card(sql="SELECT count(*) FROM sheet"),
+        "data",
+        "cannot read sheet.xlsx: use a .csv, .json or .parquet file",
+    ),
+    "malformed csv": (
+        card(sql="SELECT count(*) FROM not_utf8"),
+        "data",
+        "This file is not utf-8 encoded",
+    ),
+    "malformed json": (
+        card(sql="SELECT count(*) FROM truncated"),
+        "data",
+        "Malformed JSON",
+    ),
+    "both metric and sql": (
+        card(metric="users", sql="SELECT 1"),
+        "option",
+        "exactly one of :metric: or :sql: (both given)",
+    ),
+    "neither metric nor sql": (card(), "option", "(neither given)"),
+    "unknown parameter": (
+        card(sql="SELECT count(*) FROM hubs WHERE users > $minimum"),
+        "param",
+        "query uses $minimum, which grantreport_params does not define",
+    ),
+    "sandbox: copy": (
+        card(sql="COPY hubs TO 'out.csv'"),
+        "sandbox",
+        "only a SELECT query may run in a report, not COPY",
+    ),
+    "sandbox: attach": (card(sql="ATTACH 'other.db'"), "sandbox", "not ATTACH"),
+    "sandbox: install": (card(sql="INSTALL httpfs"), "sandbox", "not LOAD"),
+    "sandbox: load": (card(sql="LOAD httpfs"), "sandbox", "not LOAD"),
+    "sandbox: set": (card(sql="SET threads = 1"), "sandbox", "not SET"),
+    "sandbox: outside file": (
+        card(sql="SELECT count(*) FROM read_text('/etc/passwd')"),
+        "sandbox",
+        "a query may read only the report's data files",
+    ),
+    "sandbox: network": (
+        card(sql="SELECT count(*) FROM read_csv('https://example.org/x.csv')"),
+        "sandbox",
+        "a query may read only the report's data files",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_user_error_is_a_located_warning_with_placeholder(project, case):
+    page, subtype, message = CASES[case]
+    bad = project("bad")
+    bad.write("index.md", page)
+    bad.build()
+    warnings = [line for line in bad.warnings.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, bad.warnings
+    assert "index.md:3: WARNING: " in warnings[0]
+    assert message in warnings[0]
+    assert warnings[0].endswith(f"[grantreport.{subtype}]")
+    html = bad.html()
+    if subtype == "template":  # the value is fine; the title is shown as written
+        assert page.splitlines()[2].removeprefix(":::{kpi-card} ")[:7] in html
+    else:
+        assert f'<span class="kpi-value kpi-unavailable">{PLACEHOLDER}</span>' in html
+    assert "Traceback" not in bad.warnings
+
+
+def test_bad_metric_definitions_are_config_warnings(project):
+    bad = project("bad")
+    bad.write("index.md", "# Page\n")
+    bad.build(
+        confoverrides={
+            "grantreport_metrics": {
+                "both": {"sql": "SELECT 1", "function": "helpers:a_list"},
+                "typo": {"sql": "SELECT 1", "fromat": "compact"},
+                "number": 42,
+                "bad_reference": "helpers.a_list",
+            }
+        }
+    )
+    warnings = bad.warnings
+    assert (
+        "metric 'both' needs exactly one of 'sql' or 'function' [grantreport.config]"
+        in warnings
+    )
+    assert "metric 'typo' has unknown field(s) fromat" in warnings
+    assert "metric 'number' must be a table of fields" in warnings
+    assert "function 'helpers.a_list' must read 'module:function'" in warnings
+
+
+def test_bad_metrics_file_is_a_located_warning(project):
+    bad = project("bad")
+    bad.write("index.md", "# Page\n")
+    bad.write("kpis.toml", "[users\nsql = 1\n")
+    bad.build(confoverrides={"grantreport_metrics_file": "kpis.toml"})
+    assert "kpis.toml:1: WARNING: cannot read metrics file" in bad.warnings
+    assert "[grantreport.config]" in bad.warnings
+
+
+def test_unknown_language_falls_back_to_english(project):
+    bad = project("bad")
+    bad.write("index.md", role("users"))
+    bad.build(confoverrides={"language": "xx_YY"})
+    assert "[grantreport.locale]" in bad.warnings
+    assert ">200<" in bad.html()
+
+
+def test_warnings_fail_the_build_with_W_and_no_traceback(project, tmp_path):
+    bad = project("bad")
+    bad.write("index.md", card(metric="nope"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "-q",
+            "-b",
+            "html",
+            str(bad.srcdir),
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "unknown metric 'nope'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

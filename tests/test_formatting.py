@@ -1,0 +1,134 @@
+"""The format, round and template mini-languages, as pure functions."""
+
+from decimal import Decimal
+
+import pytest
+
+from sphinx_grantreport.errors import ReportError
+from sphinx_grantreport.formatting import (
+    format_value,
+    parse_locale,
+    parse_template,
+    round_value,
+)
+
+EN = parse_locale("en")
+DE = parse_locale("de")
+FR = parse_locale("fr")
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "english", "german"),
+    [
+        (7234, None, "7,234", "7.234"),
+        (1234.5678, None, "1,234.568", "1.234,568"),
+        (1234.5678, "number:1", "1,234.6", "1.234,6"),
+        (1234.5, "integer", "1,235", "1.235"),
+        (7234, "compact", "7.2K", "7234"),
+        (7234, "compact:0", "7K", "7234"),
+        (5_634_000, "compact-long", "5.6 million", "5,6 Millionen"),
+        (5_634_000, "currency", "$5,634,000.00", "5.634.000,00\xa0$"),
+        (5_634_000, "currency:0", "$5,634,000", "5.634.000\xa0$"),
+        (5_634_000, "currency-compact", "$5.6M", "5,6\xa0Mio.\xa0$"),
+        (0.253, "percent", "25%", "25\xa0%"),
+        (0.2534, "percent:1", "25.3%", "25,3\xa0%"),
+        (Decimal("1234.5"), ",.0f", "1,234", "1,234"),
+        ("a text value", None, "a text value", "a text value"),
+    ],
+)
+def test_formats_follow_the_locale(value, spec, english, german):
+    assert format_value(value, spec, EN) == english
+    assert format_value(value, spec, DE) == german
+
+
+def test_currency_comes_from_the_setting():
+    assert format_value(1500, "currency:0", EN, "EUR") == "€1,500"
+    assert format_value(1500, "currency:0", FR, "EUR") == "1\u202f500\xa0€"
+
+
+def test_dates_use_the_locale_date_format():
+    import datetime
+
+    assert format_value(datetime.date(2023, 12, 31), None, EN) == "Dec 31, 2023"
+    assert format_value(datetime.date(2023, 12, 31), None, DE) == "31.12.2023"
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "expected"),
+    [
+        (73, "floor:10", Decimal(70)),
+        (70, "floor:10", Decimal(70)),
+        (79.9, "floor:10", Decimal(70)),
+        (73, "ceil:10", Decimal(80)),
+        (75, "nearest:10", Decimal(80)),
+        (5_634_000, "floor:0.1e6", Decimal(5_600_000)),
+        (7_284, "floor:2sig", Decimal(7_200)),
+        (0.347, "nearest:0.01", Decimal("0.35")),
+        (-73, "floor:10", Decimal(-80)),
+        (0, "floor:10", Decimal(0)),
+    ],
+)
+def test_rounding_is_exact(value, spec, expected):
+    assert round_value(value, spec) == expected
+
+
+def test_rounded_whole_numbers_format_without_exponent():
+    assert format_value(round_value(5_634_000, "floor:0.1e6"), None, EN) == "5,600,000"
+
+
+@pytest.mark.parametrize(
+    ("spec", "subtype"),
+    [
+        ("compactt", "format"),
+        ("integer:2", "format"),
+        ("currency:x", "format"),
+    ],
+)
+def test_unknown_formats_are_errors(spec, subtype):
+    with pytest.raises(ReportError) as error:
+        format_value(1, spec, EN)
+    assert error.value.subtype == subtype
+
+
+@pytest.mark.parametrize("spec", ["floor", "floor:0", "floor:-5", "up:10", "floor:ab"])
+def test_unknown_roundings_are_errors(spec):
+    with pytest.raises(ReportError) as error:
+        round_value(1, spec)
+    assert error.value.subtype == "round"
+
+
+@pytest.mark.parametrize("value", ["text", None, True, float("nan")])
+def test_numeric_formats_refuse_non_numbers(value):
+    with pytest.raises(ReportError) as error:
+        format_value(value, "number", EN)
+    assert error.value.subtype == "type"
+
+
+def test_template_splits_on_allowed_fields():
+    assert parse_template("More than {value} {label}, {{braces}}") == [
+        ("More than ", "value"),
+        (" ", "label"),
+        (", {", None),
+        ("braces}", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{value.__class__}",
+        "{value[0]}",
+        "{value.real}",
+        "{config}",
+        "{}",
+        "{0}",
+        "{value!r}",
+        "{value:,}",
+        "unbalanced {",
+        "unbalanced }",
+    ],
+)
+def test_templates_refuse_everything_but_plain_fields(template):
+    with pytest.raises(ReportError) as error:
+        parse_template(template)
+    assert error.value.subtype == "template"
