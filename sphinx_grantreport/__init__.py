@@ -32,7 +32,7 @@ def _add_css(app: Sphinx) -> None:
 
 def _copy_css(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and app.builder.format == "html":
-        copy_asset_file(STATIC_DIR / CSS_FILE, Path(app.outdir) / "_static")
+        copy_asset_file(STATIC_DIR / CSS_FILE, Path(app.outdir) / "_static", force=True)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
@@ -19,7 +22,7 @@ from .shared import (
 )
 
 
-class kpi_card(nodes.container):  # noqa: N801 - docutils node naming
+class kpi_card(nodes.container):
     """A KPI card: a sphinx-design card (``sd-card`` classes) of our own node
     type, so builders can give it a rendering of its own."""
 
@@ -34,7 +37,7 @@ class KpiCardDirective(SphinxDirective):
     has_content = True
     optional_arguments = 1
     final_argument_whitespace = True
-    option_spec = {
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "metric": directives.unchanged_required,
         "sql": directives.unchanged_required,
         "format": directives.unchanged_required,

@@ -6,7 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from babel import Locale
@@ -20,8 +20,10 @@ from .metrics import MetricDefinition
 #: The folder under the source dir whose files become tables by default.
 DATA_DIR = "data"
 
+_ConfigRebuild = Literal["", "env"]
+
 #: name -> (default, rebuild, types, description) of every config value.
-CONFIG_VALUES: dict[str, tuple[Any, str, Any, str]] = {
+CONFIG_VALUES: dict[str, tuple[Any, _ConfigRebuild, Any, str]] = {
     "grantreport_data": (
         {},
         "env",

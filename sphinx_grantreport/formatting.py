@@ -260,7 +260,8 @@ def parse_template(
             if field not in fields:
                 raise ReportError(
                     "template",
-                    f"title field {{{field}}} is not allowed: a title may use {allowed}",
+                    f"title field {{{field}}} is not allowed: "
+                    f"a title may use {allowed}",
                 )
             if format_spec or conversion:
                 raise ReportError(

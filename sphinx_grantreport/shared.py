@@ -116,7 +116,7 @@ def display_text(
     return format_value(value, format_spec, settings.locale, settings.currency)
 
 
-class kpi_value(nodes.inline):  # noqa: N801 - docutils node naming
+class kpi_value(nodes.inline):
     """A computed value in the text, carrying where it came from.
 
     A subclass of ``inline`` so that every builder without a visitor of its

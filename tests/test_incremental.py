@@ -116,7 +116,8 @@ def test_parallel_build_gives_the_same_pages(project):
             built.write(
                 f"page{n}.md",
                 f"# Page {n}\n\n{{kpi}}`active_communities` and {{kpi}}`staff`\n\n"
-                f":::{{kpi-card}} Total {n}\n:sql: SELECT {n} + count(*) FROM communities\n:::\n",
+                f":::{{kpi-card}} Total {n}\n"
+                f":sql: SELECT {n} + count(*) FROM communities\n:::\n",
             )
         built.build(parallel=parallel, fresh=True)
         assert "[grantreport." not in built.warnings

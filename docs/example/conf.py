@@ -1,0 +1,19 @@
+"""An example grant report: every number on its pages is computed from data/."""
+
+project = "Open Compute Collective: grant report"
+author = "Open Compute Collective"
+copyright = "2026, Open Compute Collective"
+
+extensions = ["myst_parser", "sphinx_design", "sphinx_grantreport"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+exclude_patterns = ["_build", "data/README.md"]
+
+# Every CSV/JSON/Parquet file under data/ is a table named after its file:
+# data/hub-counts-monthly.csv is the table hub_counts_monthly.
+grantreport_metrics_file = "kpis.toml"
+
+# The period this report covers. Build the same pages for another period with
+#   sphinx-build -D grantreport_params.report_date=... (or edit these lines).
+grantreport_params = {"report_date": "2023-12-31", "first_checkpoint": "2021-08-31"}
+
+html_theme = "alabaster"
