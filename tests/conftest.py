@@ -24,9 +24,15 @@ def rootdir() -> Path:
 class Project:
     """A copy of a test root in a temporary directory, built with Sphinx."""
 
-    def __init__(self, srcdir: Path, make_app: Callable[..., SphinxTestApp]) -> None:
+    def __init__(
+        self,
+        srcdir: Path,
+        make_app: Callable[..., SphinxTestApp],
+        apps: list[SphinxTestApp],
+    ) -> None:
         self.srcdir = srcdir
         self._make_app = make_app
+        self._apps = apps
         self.app: SphinxTestApp | None = None
         self.read_docs: list[str] = []
 
@@ -39,9 +45,14 @@ class Project:
     def build(
         self, buildername: str = "html", *, fresh: bool = False, **kwargs: object
     ) -> SphinxTestApp:
+        # One app at a time: an app left set up makes the next one warn that
+        # its nodes and directives are "already registered".
+        while self._apps:
+            self._apps.pop().cleanup()
         self.app = self._make_app(
             buildername, srcdir=self.srcdir, freshenv=fresh, **kwargs
         )
+        self._apps.append(self.app)
         self.read_docs = []
         self.app.connect(
             "source-read", lambda app, docname, source: self.read_docs.append(docname)
@@ -72,9 +83,11 @@ def project(
 ) -> Callable[..., Project]:
     """``project("basic")`` copies ``tests/roots/test-basic`` and returns it."""
 
+    apps: list[SphinxTestApp] = []
+
     def copy(root: str, name: str | None = None) -> Project:
         srcdir = tmp_path / (name or root)
         shutil.copytree(ROOTS / f"test-{root}", srcdir)
-        return Project(srcdir, make_app)
+        return Project(srcdir, make_app, apps)
 
     return copy
