@@ -17,7 +17,7 @@ NAMES = sorted(path.stem for path in (SNIPPETS / "myst").glob("*.md"))
 
 def test_every_snippet_has_both_syntaxes():
     assert NAMES
-    assert NAMES == sorted(path.stem for path in (SNIPPETS / "rst").glob("*.rst"))
+    assert sorted(path.stem for path in (SNIPPETS / "rst").glob("*.rst")) == NAMES
 
 
 def doctree_of(project, name: str, syntax: str) -> str:
