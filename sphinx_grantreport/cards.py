@@ -65,6 +65,10 @@ class KpiCardDirective(SphinxDirective):
             for key in ("link", "link-type", "link-alt")
             if key in self.options
         }
+        if "link" in card_options:
+            # Screen readers announce the stretched link by its text: make it
+            # the card's words rather than a bare URL.
+            card_options.setdefault("link-alt", _plain_title(parts, value, label))
         card_options["class-card"] = [
             "kpi-card",
             "kpi-card-sentence" if sentence else "kpi-card-big",
@@ -141,3 +145,14 @@ class KpiCardDirective(SphinxDirective):
             elif field == "label":
                 title += nodes.Text(label)
         return title
+
+
+def _plain_title(
+    parts: list[tuple[str, str | None]], value: kpi_value, label: str | None
+) -> str:
+    """The card's title as plain text, with the value where it stands."""
+    words = {"value": value.astext(), "label": label or ""}
+    text = "".join(literal + words.get(field or "", "") for literal, field in parts)
+    if not any(field == "value" for _, field in parts):
+        text = f"{value.astext()} {text}"
+    return " ".join(text.split())
