@@ -130,3 +130,21 @@ def test_parallel_build_gives_the_same_pages(project):
     assert pages["serial"].keys() == pages["parallel"].keys()
     for page, html in pages["serial"].items():
         assert pages["parallel"][page] == html, page
+
+
+def test_data_file_outside_the_source_dir(project):
+    built = project("basic")
+    shared = built.srcdir.parent / "shared-data" / "grants.csv"
+    shared.parent.mkdir()
+    shared.write_text("amount\n100\n250\n", encoding="utf-8")
+    built.write("index.md", "# Page\n\nGrants: {kpi}`grants`.\n")
+    conf = {
+        "grantreport_data": {"grants": "../shared-data/grants.csv"},
+        "grantreport_metrics": {"grants": {"sql": "SELECT sum(amount) FROM grants"}},
+    }
+    built.build(confoverrides=conf)
+    assert "Grants: 350." in prose(built.html())
+    edit(shared, "250", "900")
+    built.build(confoverrides=conf)
+    assert "index" in built.read_docs
+    assert "Grants: 1,000." in prose(built.html())
