@@ -10,6 +10,17 @@ from sphinx.util.fileutil import copy_asset_file
 
 from .cards import KpiCardDirective, kpi_card
 from .config import CONFIG_VALUES
+from .figures import (
+    KpiFigureDirective,
+    depart_data_html,
+    kpi_chart,
+    kpi_data,
+    visit_chart_body,
+    visit_chart_html,
+    visit_chart_latex,
+    visit_chart_text,
+    visit_data_html,
+)
 from .roles import KpiRole
 from .shared import (
     close_session,
@@ -42,7 +53,17 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(name, default, rebuild, types, description=description)
     app.add_node(kpi_value, html=(visit_kpi_value_html, depart_kpi_value_html))
     app.add_node(kpi_card)
+    app.add_node(
+        kpi_chart,
+        html=(visit_chart_html, None),
+        latex=(visit_chart_latex, None),
+        text=(visit_chart_text, None),
+        man=(visit_chart_body, None),
+        texinfo=(visit_chart_body, None),
+    )
+    app.add_node(kpi_data, html=(visit_data_html, depart_data_html))
     app.add_directive("kpi-card", KpiCardDirective)
+    app.add_directive("kpi-figure", KpiFigureDirective)
     app.add_role("kpi", KpiRole())
     app.connect("builder-inited", init_settings)
     app.connect("builder-inited", _add_css)

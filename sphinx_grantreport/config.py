@@ -54,6 +54,13 @@ CONFIG_VALUES: dict[str, tuple[Any, _ConfigRebuild, Any, str]] = {
         str,
         "ISO 4217 currency of the currency formats.",
     ),
+    "grantreport_mpl_style": (
+        None,
+        "env",
+        (str, list, type(None)),
+        "Matplotlib style(s) applied after the bundled one: names or files "
+        "relative to conf.py.",
+    ),
     "grantreport_query_timeout": (
         10.0,
         "",
@@ -75,6 +82,7 @@ class Settings:
     locale: Locale = field(default_factory=lambda: parse_locale("en"))
     currency: str = "USD"
     query_timeout: float = 10.0
+    chart_styles: tuple[str | Path, ...] = ()
 
 
 def read_settings(app: Sphinx) -> Settings:
@@ -98,6 +106,19 @@ def read_settings(app: Sphinx) -> Settings:
         locale=locale,
         currency=config.grantreport_currency,
         query_timeout=float(config.grantreport_query_timeout),
+        chart_styles=_chart_styles(Path(app.confdir), config.grantreport_mpl_style),
+    )
+
+
+def _chart_styles(
+    confdir: Path, value: str | list[str] | None
+) -> tuple[str | Path, ...]:
+    """Style files (relative to conf.py) as paths, so edits redraw charts;
+    anything else is a matplotlib style name."""
+    names = [value] if isinstance(value, str) else list(value or [])
+    return tuple(
+        (confdir / name).resolve() if (confdir / name).is_file() else name
+        for name in names
     )
 
 

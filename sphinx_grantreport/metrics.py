@@ -159,7 +159,7 @@ class MetricEvaluator:
         return Measurement(single_value(result), sql, result.files, result.tables)
 
     def _call(self, reference: str) -> Measurement:
-        function, source = self._import(reference)
+        function, source = self.import_function(reference)
         try:
             value = function()
         except Exception as exc:
@@ -176,9 +176,11 @@ class MetricEvaluator:
             )
         return Measurement(value, None, (source,) if source else ())
 
-    def _import(self, reference: str) -> tuple[Callable[[], Any], Path | None]:
+    def import_function(self, reference: str) -> tuple[Callable[[], Any], Path | None]:
         """Import ``module:function`` from the source directory, re-reading the
-        module once per evaluator so that an edited file is seen on rebuild."""
+        module once per evaluator so that an edited file is seen on rebuild.
+
+        Also used for the ``:plot:`` functions of figures."""
         module_name, _, attribute = reference.partition(":")
         sys.path.insert(0, str(self.search_path))
         try:

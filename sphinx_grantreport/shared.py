@@ -15,7 +15,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.writers.html5 import HTML5Translator
 
 from .config import Settings, read_settings
-from .engine import QueryEngine
+from .engine import QueryEngine, QueryResult
 from .errors import ReportError, warn
 from .formatting import format_value, round_value
 from .metrics import Measurement, MetricEvaluator
@@ -87,8 +87,7 @@ def measure(
             env.note_dependency(str(settings.metrics_file))
         sql = definition.sql if definition else None
     if sql is not None:
-        for table in session.engine.tables_used(sql):
-            env.note_dependency(str(settings.tables[table]))
+        _note_tables(env, session, sql)
     if metric is not None:
         measurement = session.evaluator.metric(metric)
     else:
@@ -97,6 +96,18 @@ def measure(
     for path in measurement.files:
         env.note_dependency(str(path))
     return measurement
+
+
+def query_for_page(env: BuildEnvironment, sql: str) -> QueryResult:
+    """Run a query for the current page, which then depends on the tables it reads."""
+    session = get_session(env)
+    _note_tables(env, session, sql)
+    return session.engine.query(sql)
+
+
+def _note_tables(env: BuildEnvironment, session: Session, sql: str) -> None:
+    for table in session.engine.tables_used(sql):
+        env.note_dependency(str(session.settings.tables[table]))
 
 
 def display_text(

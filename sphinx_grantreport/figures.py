@@ -1,0 +1,327 @@
+"""The ``kpi-figure`` directive: a Sphinx figure whose chart is drawn from data.
+
+As Sphinx's graphviz extension does, the directive stores the chart's data
+and options in a node when the page is read, and each builder's visitor draws
+the file it needs when the page is written: SVG for HTML, PDF for LaTeX, PNG
+for epub. Files are named by a hash of everything that shapes them and kept in
+a cache under the doctree directory, so an unchanged chart is never redrawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.builders import Builder
+from sphinx.util.docutils import SphinxDirective, SphinxTranslator
+
+from . import charts
+from .charts import ChartSpec, Table
+from .errors import ReportError, warn
+from .shared import get_session, query_for_page
+
+#: Options that shape the chart (all strings, parsed by charts.parse_spec).
+CHART_OPTIONS = (
+    "kind", "x", "y", "series", "stacked", "color", "sort", "title", "xlabel",
+    "ylabel", "yformat", "xformat", "labels", "colors", "legend", "figsize",
+)  # fmt: skip
+
+FIGURE_PLACEHOLDER = "⚠ figure unavailable"
+PLACEHOLDER_CLASSES = "kpi-unavailable kpi-figure-unavailable"
+CACHE_DIR = "grantreport-charts"
+
+
+class kpi_chart(nodes.General, nodes.Element):
+    """The chart inside a kpi-figure: its data, options and alt text."""
+
+
+class kpi_data(nodes.container):
+    """The plotted data as a table, folded away under the chart in HTML."""
+
+
+def _flag(argument: str | None) -> str:
+    return directives.flag(argument) or ""
+
+
+class KpiFigureDirective(SphinxDirective):
+    """A chart computed from a query, a table or a plot function, as a figure."""
+
+    has_content = True
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "sql": directives.unchanged_required,
+        "data": directives.unchanged_required,
+        "plot": directives.unchanged_required,
+        **dict.fromkeys(CHART_OPTIONS, directives.unchanged_required),
+        "stacked": _flag,
+        "download": directives.flag,
+        "table": directives.flag,
+        "name": directives.unchanged,
+        "class": directives.class_option,
+        "align": lambda arg: directives.choice(arg, ("left", "center", "right")),
+        "alt": directives.unchanged,
+        "width": directives.length_or_percentage_or_unitless,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        figure = nodes.figure(
+            "", classes=["kpi-figure", *self.options.get("class", [])]
+        )
+        self.set_source_info(figure)
+        if "align" in self.options:
+            figure["align"] = self.options["align"]
+        self.add_name(figure)
+        extra: list[nodes.Node] = []
+        try:
+            chart, table = self._chart()
+            figure += chart
+            if "table" in self.options:
+                extra.append(self._data_table(table, chart))
+        except ReportError as error:
+            warn(error, (self.env.docname, self.lineno))
+            figure += nodes.paragraph(
+                FIGURE_PLACEHOLDER,
+                FIGURE_PLACEHOLDER,
+                classes=PLACEHOLDER_CLASSES.split(),
+            )
+        figure.extend(self._caption())
+        return [figure, *extra]
+
+    def _chart(self) -> tuple[kpi_chart, Table | None]:
+        sources = [key for key in ("sql", "data") if key in self.options]
+        if len(sources) > 1:
+            raise ReportError("option", "kpi-figure takes :sql: or :data:, not both")
+        if not sources and "plot" not in self.options:
+            raise ReportError("option", "kpi-figure needs :sql:, :data: or :plot:")
+        table = None
+        if sources:
+            sql = self.options.get("sql") or f'SELECT * FROM "{self.options["data"]}"'
+            result = query_for_page(self.env, sql)
+            table = Table(result.columns, result.rows)
+        options = {
+            key: self.options[key] for key in CHART_OPTIONS if key in self.options
+        }
+        session = get_session(self.env)
+        settings = session.settings
+        digest = hashlib.sha256()
+        if "plot" in self.options:
+            _, module_file = session.evaluator.import_function(self.options["plot"])
+            if module_file is not None:
+                self.env.note_dependency(str(module_file))
+                digest.update(module_file.read_bytes())
+            alt = self.options.get("alt", "")
+        else:
+            if table is None:
+                raise ReportError(
+                    "option", ":plot: is the only way to draw without data"
+                )
+            spec = charts.parse_spec(options)
+            data = charts.prepare(table, spec)
+            alt = self.options.get("alt") or charts.describe(
+                data, spec, settings.locale, settings.currency
+            )
+        for style in settings.chart_styles:
+            if isinstance(style, Path):
+                self.env.note_dependency(str(style))
+                digest.update(style.read_bytes())
+        from . import __version__
+
+        digest.update(
+            repr(
+                (
+                    __version__,
+                    charts.STYLE_FILE.read_bytes(),
+                    sorted(options.items()),
+                    self.options.get("plot"),
+                    table,
+                    str(settings.locale),
+                    settings.currency,
+                    [str(style) for style in settings.chart_styles],
+                )
+            ).encode()
+        )
+        chart = kpi_chart(
+            "",
+            options=options,
+            columns=list(table.columns) if table else None,
+            rows=list(table.rows) if table else None,
+            plot=self.options.get("plot"),
+            alt=alt,
+            width=self.options.get("width"),
+            download="download" in self.options,
+            digest=digest.hexdigest()[:24],
+        )
+        self.set_source_info(chart)
+        return chart, table
+
+    def _caption(self) -> list[nodes.Node]:
+        """Content as Sphinx's figure reads it: a caption paragraph, then a legend."""
+        if not self.content:
+            return []
+        holder = nodes.Element()
+        self.state.nested_parse(self.content, self.content_offset, holder)
+        children = list(holder.children)
+        if not children or not isinstance(children[0], nodes.paragraph):
+            return children
+        first = children[0]
+        caption = nodes.caption(first.rawsource, "", *first.children)
+        caption.source, caption.line = first.source, first.line
+        result: list[nodes.Node] = [caption]
+        if children[1:]:
+            result.append(nodes.legend("", *children[1:]))
+        return result
+
+    def _data_table(self, table: Table | None, chart: kpi_chart) -> kpi_data:
+        details = kpi_data(
+            "", classes=["kpi-figure-data"], summary="Data for this chart"
+        )
+        if table is None:
+            return details
+        settings = get_session(self.env).settings
+        yformat = chart["options"].get("yformat")
+        xformat = chart["options"].get("xformat")
+        group = nodes.tgroup(cols=len(table.columns))
+        group.extend(nodes.colspec(colwidth=1) for _ in table.columns)
+        group += nodes.thead("", _row(table.columns))
+        body = nodes.tbody()
+        for values in table.rows:
+            body += _row(
+                charts.cell_text(
+                    value, yformat, xformat, settings.locale, settings.currency
+                )
+                for value in values
+            )
+        group += body
+        details += nodes.table("", group, classes=["kpi-figure-data-table"])
+        return details
+
+
+def _row(texts: Any) -> nodes.row:
+    row = nodes.row()
+    for text in texts:
+        row += nodes.entry("", nodes.paragraph(str(text), str(text)))
+    return row
+
+
+def chart_file(builder: Builder, node: kpi_chart, fmt: str) -> str:
+    """The chart's file in the builder's output, drawn only if not cached."""
+    name = f"kpi-chart-{node['digest']}.{fmt}"
+    cache = Path(builder.env.doctreedir) / CACHE_DIR / name
+    if not cache.exists():
+        _write_atomically(cache, render(builder, node, fmt))
+    target = Path(builder.outdir) / builder.imagedir / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cache, target)
+    return name
+
+
+def render(builder: Builder, node: kpi_chart, fmt: str) -> bytes:
+    """Draw the chart of a node as SVG, PDF or PNG bytes."""
+    settings = get_session(builder.env).settings
+    table = Table(tuple(node["columns"]), node["rows"]) if node["columns"] else None
+    if node["plot"]:
+        function, _ = get_session(builder.env).evaluator.import_function(node["plot"])
+        figure = charts.draw_with(function, table, settings.chart_styles)
+    else:
+        assert table is not None
+        spec: ChartSpec = charts.parse_spec(node["options"])
+        data = charts.prepare(table, spec)
+        figure = charts.draw(
+            data, spec, settings.locale, settings.currency, settings.chart_styles
+        )
+    return charts.save(figure, fmt, settings.chart_styles)
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write through a temporary file, so parallel writers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(content)
+    os.replace(temporary, path)
+
+
+def _draw_or_warn(
+    translator: SphinxTranslator, node: kpi_chart, fmt: str
+) -> str | None:
+    try:
+        return chart_file(translator.builder, node, fmt)
+    except ReportError as error:
+        warn(error, node)
+    except Exception as exc:  # a user's style or plot function broke matplotlib
+        warn(
+            ReportError("plot", f"cannot draw the chart: {type(exc).__name__}: {exc}"),
+            node,
+        )
+    return None
+
+
+def visit_chart_html(self: Any, node: kpi_chart) -> None:
+    fmt = "png" if self.builder.name.startswith("epub") else "svg"
+    name = _draw_or_warn(self, node, fmt)
+    if name is None:
+        self.body.append(f'<p class="{PLACEHOLDER_CLASSES}">{FIGURE_PLACEHOLDER}</p>')
+        raise nodes.SkipNode
+    attributes = {
+        "src": f"{self.builder.imgpath}/{name}",
+        "alt": node["alt"],
+        "class": "kpi-chart",
+    }
+    if node.get("width"):
+        attributes["style"] = f"width: {node['width']}"
+    text = " ".join(
+        f'{key}="{html.escape(value)}"' for key, value in attributes.items()
+    )
+    self.body.append(f"<img {text} />\n")
+    if node["download"] and node["columns"]:
+        csv_name = f"kpi-data-{node['digest']}.csv"
+        target = Path(self.builder.outdir) / "_downloads" / "grantreport" / csv_name
+        if not target.exists():
+            table = Table(tuple(node["columns"]), node["rows"])
+            _write_atomically(target, table.to_csv().encode("utf-8"))
+        href = f"{self.builder.dlpath}/grantreport/{csv_name}"
+        self.body.append(
+            f'<p class="kpi-figure-download"><a href="{html.escape(href)}" download>'
+            "Download the data (CSV)</a></p>\n"
+        )
+    raise nodes.SkipNode
+
+
+def visit_chart_latex(self: Any, node: kpi_chart) -> None:
+    name = _draw_or_warn(self, node, "pdf")
+    if name is None:
+        self.body.append(r"\fbox{figure unavailable}")
+        raise nodes.SkipNode
+    width = node.get("width")
+    options = f"[width={self.latex_image_length(width)}]" if width else ""
+    base, ext = os.path.splitext(name)
+    self.body.append(f"\\sphinxincludegraphics{options}{{{{{base}}}{ext}}}\n")
+    raise nodes.SkipNode
+
+
+def visit_chart_text(self: Any, node: kpi_chart) -> None:
+    self.add_text(f"[chart: {node['alt']}]")
+    raise nodes.SkipNode
+
+
+def visit_chart_body(self: Any, node: kpi_chart) -> None:
+    """Man pages and Texinfo: the alt text, as graphviz does."""
+    self.body.append(f"[chart: {node['alt']}]")
+    raise nodes.SkipNode
+
+
+def visit_data_html(self: Any, node: kpi_data) -> None:
+    summary = html.escape(node["summary"])
+    self.body.append(f'<details class="kpi-figure-data"><summary>{summary}</summary>\n')
+
+
+def depart_data_html(self: Any, node: kpi_data) -> None:
+    self.body.append("</details>\n")
