@@ -15,11 +15,14 @@ from .figures import (
     depart_data_html,
     kpi_chart,
     kpi_data,
+    kpi_download,
+    skip,
     visit_chart_body,
     visit_chart_html,
     visit_chart_latex,
     visit_chart_text,
     visit_data_html,
+    visit_download_html,
 )
 from .roles import KpiRole
 from .shared import (
@@ -60,6 +63,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
         text=(visit_chart_text, None),
         man=(visit_chart_body, None),
         texinfo=(visit_chart_body, None),
+    )
+    app.add_node(
+        kpi_download,
+        html=(visit_download_html, None),
+        latex=(skip, None),
+        text=(skip, None),
+        man=(skip, None),
+        texinfo=(skip, None),
     )
     app.add_node(kpi_data, html=(visit_data_html, depart_data_html))
     app.add_directive("kpi-card", KpiCardDirective)

@@ -265,6 +265,8 @@ def category_label(value: Any, xformat: str | None, locale: Locale) -> str:
         if xformat == "month":
             return babel_dates.format_date(value, "MMM y", locale=locale)
         return babel_dates.format_date(value, "medium", locale=locale)
+    if isinstance(value, int):  # years, ids: no grouping separators
+        return str(value)
     if is_number(value):
         return format_value(value, None, locale)
     return str(value)
@@ -596,30 +598,33 @@ class _Painter:
         if not self.data.x_is_date:
             return
         from matplotlib import dates as mdates
-        from matplotlib.ticker import FuncFormatter
 
         xformat = self.spec.xformat
-        axis = self.axes.xaxis
+        locator: mdates.DateLocator
         if xformat == "year":
-            axis.set_major_locator(mdates.YearLocator())
+            locator = mdates.YearLocator()
         elif xformat == "quarter":
-            axis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+            locator = mdates.MonthLocator(bymonth=(1, 4, 7, 10))
         elif xformat == "month":
-            axis.set_major_locator(mdates.MonthLocator())
+            locator = mdates.MonthLocator()
         else:
             locator = mdates.AutoDateLocator()
-            axis.set_major_locator(locator)
-            axis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            self.axes.xaxis.set_major_locator(locator)
+            self.axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             return
-        axis.set_major_formatter(
-            FuncFormatter(
-                lambda value, _: category_label(
-                    mdates.num2date(value).date(), xformat, self.locale
-                )
-            )
+        # Fixed ticks inside the data, so crowded labels can be wrapped or turned.
+        first, last = (
+            datetime.datetime.combine(day, datetime.time())
+            for day in (min(self.data.categories), max(self.data.categories))
         )
-        if xformat == "month" and len(self.data.categories) > 12:
-            self._turn_labels()
+        low, high = mdates.date2num(first), mdates.date2num(last)
+        ticks = [t for t in locator.tick_values(first, last) if low <= t <= high]
+        labels = [
+            category_label(mdates.num2date(t).date(), xformat, self.locale)
+            for t in ticks
+        ]
+        self.axes.set_xticks(ticks, labels)
+        self._rotate_if_crowded(labels)
 
     def _rotate_if_crowded(self, labels: list[str]) -> None:
         """Keep category labels from running into each other: wrap a few long

@@ -43,6 +43,10 @@ class kpi_chart(nodes.General, nodes.Element):
     """The chart inside a kpi-figure: its data, options and alt text."""
 
 
+class kpi_download(nodes.General, nodes.Element):
+    """A link to the chart's data as CSV, under its caption (HTML only)."""
+
+
 class kpi_data(nodes.container):
     """The plotted data as a table, folded away under the chart in HTML."""
 
@@ -92,6 +96,8 @@ class KpiFigureDirective(SphinxDirective):
                 classes=PLACEHOLDER_CLASSES.split(),
             )
         figure.extend(self._caption())
+        if "download" in self.options and figure.next_node(kpi_chart) is not None:
+            figure += kpi_download()
         return [figure, *extra]
 
     def _chart(self) -> tuple[kpi_chart, Table | None]:
@@ -155,7 +161,6 @@ class KpiFigureDirective(SphinxDirective):
             plot=self.options.get("plot"),
             alt=alt,
             width=self.options.get("width"),
-            download="download" in self.options,
             digest=digest.hexdigest()[:24],
         )
         self.set_source_info(chart)
@@ -281,17 +286,27 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
         f'{key}="{html.escape(value)}"' for key, value in attributes.items()
     )
     self.body.append(f"<img {text} />\n")
-    if node["download"] and node["columns"]:
-        csv_name = f"kpi-data-{node['digest']}.csv"
-        target = Path(self.builder.outdir) / "_downloads" / "grantreport" / csv_name
+    raise nodes.SkipNode
+
+
+def visit_download_html(self: Any, node: kpi_download) -> None:
+    chart = node.parent.next_node(kpi_chart)
+    if chart is not None and chart["columns"]:
+        name = f"kpi-data-{chart['digest']}.csv"
+        target = Path(self.builder.outdir) / "_downloads" / "grantreport" / name
         if not target.exists():
-            table = Table(tuple(node["columns"]), node["rows"])
+            table = Table(tuple(chart["columns"]), chart["rows"])
             _write_atomically(target, table.to_csv().encode("utf-8"))
-        href = f"{self.builder.dlpath}/grantreport/{csv_name}"
+        href = html.escape(f"{self.builder.dlpath}/grantreport/{name}")
         self.body.append(
-            f'<p class="kpi-figure-download"><a href="{html.escape(href)}" download>'
+            f'<p class="kpi-figure-download"><a href="{href}" download>'
             "Download the data (CSV)</a></p>\n"
         )
+    raise nodes.SkipNode
+
+
+def skip(self: Any, node: nodes.Node) -> None:
+    """Builders that cannot offer a download leave the link out."""
     raise nodes.SkipNode
 
 
