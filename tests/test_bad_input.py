@@ -22,6 +22,103 @@ def role(text: str) -> str:
     return f"# Page\n\nThe value is {{kpi}}`{text}`.\n"
 
 
+def figure(**options: str) -> str:
+    """A page whose kpi-figure directive starts on line 3."""
+    lines = [f":{key}: {value}" for key, value in options.items()]
+    return "\n".join(
+        ["# Page", "", ":::{kpi-figure}", *lines, "", "A caption.", ":::", ""]
+    )
+
+
+FIGURE_PLACEHOLDER = "⚠ figure unavailable"
+
+FIGURE_CASES = {
+    "unknown kind": (
+        figure(data="hubs", kind="donut"),
+        "kind",
+        "unknown chart kind 'donut'",
+    ),
+    "unknown x column": (
+        figure(data="hubs", x="name"),
+        "column",
+        "unknown column 'name'; the query returns hub, users, region",
+    ),
+    "unknown y column": (
+        figure(data="hubs", y="visits"),
+        "column",
+        "unknown column 'visits'",
+    ),
+    "unknown series column": (
+        figure(data="hubs", x="hub", y="users", series="kind"),
+        "column",
+        "unknown column 'kind'",
+    ),
+    "no rows": (
+        figure(sql="SELECT * FROM hubs WHERE users > 1000"),
+        "result",
+        "query returned no rows; a chart needs data",
+    ),
+    "non-numeric y": (
+        figure(data="hubs", x="hub", y="region"),
+        "type",
+        "column 'region' must hold numbers to be plotted, but has 'north'",
+    ),
+    "bad yformat": (
+        figure(data="hubs", yformat="dollars"),
+        "format",
+        "unknown format 'dollars'",
+    ),
+    "bad option value": (
+        figure(data="hubs", sort="biggest"),
+        "option",
+        "unknown :sort: 'biggest'",
+    ),
+    "no data": (
+        figure(kind="bar"),
+        "option",
+        "kpi-figure needs :sql:, :data: or :plot:",
+    ),
+    "unknown table": (figure(data="hub"), "table", "unknown table hub"),
+    "plot cannot be imported": (
+        figure(data="hubs", plot="no_such_module:draw"),
+        "function",
+        "cannot import 'no_such_module'",
+    ),
+    "plot raises": (
+        figure(data="hubs", plot="helpers:broken_plot"),
+        "plot",
+        "plot function raised RuntimeError: no axes today",
+    ),
+    "plot returns no figure": (
+        figure(data="hubs", plot="helpers:not_a_figure"),
+        "plot",
+        "plot function returned int, not a matplotlib Figure",
+    ),
+    "bad colour": (
+        figure(data="hubs", y="users", colors="notacolour"),
+        "plot",
+        "cannot draw the chart",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FIGURE_CASES, ids=list(FIGURE_CASES))
+def test_figure_error_is_a_located_warning_with_placeholder(project, case):
+    page, subtype, message = FIGURE_CASES[case]
+    bad = project("bad")
+    bad.write("index.md", page)
+    bad.build()
+    warnings = [line for line in bad.warnings.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, bad.warnings
+    assert "index.md:3: WARNING: " in warnings[0]
+    assert message in warnings[0]
+    assert warnings[0].endswith(f"[grantreport.{subtype}]")
+    html = bad.html()
+    assert FIGURE_PLACEHOLDER in html
+    assert "A caption." in html  # the figure and its number stay
+    assert "Traceback" not in bad.warnings
+
+
 CASES = {
     "unknown metric": (
         card(metric="nope"),

@@ -4,3 +4,11 @@ def explode():
 
 def a_list():
     return [1, 2]
+
+
+def not_a_figure(table):
+    return 42
+
+
+def broken_plot(table):
+    raise RuntimeError("no axes today")

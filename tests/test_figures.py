@@ -1,0 +1,212 @@
+"""kpi-figure: charts drawn from data, as real Sphinx figures, per builder."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sphinx_grantreport import figures
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list[str]:
+    """The charts drawn (not taken from the cache) during the test."""
+    calls: list[str] = []
+    render = figures.render
+
+    def counting(builder, node, fmt):
+        calls.append(node["digest"])
+        return render(builder, node, fmt)
+
+    monkeypatch.setattr(figures, "render", counting)
+    return calls
+
+
+@pytest.fixture
+def built(project, drawn):
+    result = project("figures")
+    result.build()
+    return result
+
+
+def figure_by_id(page: BeautifulSoup, name: str):
+    return page.find(id=name)
+
+
+def svg_of(built, figure) -> str:
+    src = figure.find("img")["src"]
+    return (built.outdir / src).read_text(encoding="utf-8")
+
+
+def test_builds_without_warnings(built):
+    assert built.warnings == ""
+
+
+def test_figures_are_numbered_captioned_and_referenced(built):
+    page = soup(built.html())
+    text = " ".join(page.get_text().split())
+    assert "Communities are in Fig. 1, users in Fig. 2." in text
+    figure = figure_by_id(page, "communities-by-year")
+    assert figure.name == "figure"
+    assert "align-center" in figure["class"]
+    caption = " ".join(figure.find("figcaption").get_text().split())
+    assert caption.startswith("Fig. 1 Communities that joined each year")
+    assert figure.find("img")["src"].startswith("_images/kpi-chart-")
+
+
+def test_alt_text_describes_the_chart(built):
+    figure = figure_by_id(soup(built.html()), "communities-by-year")
+    assert figure.find("img")["alt"] == (
+        "Bar chart of total and marginalized by year, 3 values from 2021 to 2023; "
+        "values range from 10 to 33."
+    )
+    prs = figure_by_id(soup(built.html()), "prs-by-repository")
+    assert (
+        prs.find("img")["alt"]
+        == "Merged pull requests per repository, coloured by organisation."
+    )
+
+
+def test_svg_has_the_series_labels_as_text(built):
+    page = soup(built.html())
+    svg = svg_of(built, figure_by_id(page, "communities-by-year"))
+    assert ">total<" in svg and ">marginalized<" in svg
+    quarters = svg_of(built, figure_by_id(page, "funding-by-quarter"))
+    assert "2021" in quarters and "Q1" in quarters  # :xformat: quarter
+    assert "$800K" in quarters  # :yformat: currency-compact
+    assert ">Service contracts<" in quarters  # a :series: segment
+    contracts = svg_of(built, figure_by_id(page, "contracts-by-quarter"))
+    assert ">New<" in contracts and ">Renewal<" in contracts
+    prs = svg_of(built, figure_by_id(page, "prs-by-repository"))
+    assert ">executablebooks<" in prs  # the :color: legend
+    users = svg_of(built, figure_by_id(page, "weekly-users"))
+    assert ">3.5K<" in users  # :labels: values in the :yformat:
+
+
+def test_stacked_totals_are_labelled(built):
+    page = soup(built.html())
+    svg = svg_of(built, figure_by_id(page, "contracts-by-quarter"))
+    csv = (built.srcdir / "data" / "contracts.csv").read_text().splitlines()[1:]
+    first_quarter = sum(int(line.split(",")[2]) for line in csv[:2])
+    assert f">{first_quarter}<" in svg
+
+
+def test_every_kind_is_drawn(built):
+    page = soup(built.html("kinds"))
+    for kind in ("line", "area", "step", "scatter", "pie", "barh", "plot"):
+        figure = figure_by_id(page, f"kind-{kind}")
+        assert figure is not None, kind
+        assert (built.outdir / figure.find("img")["src"]).stat().st_size > 2000
+    alt = figure_by_id(page, "kind-pie").find("img")["alt"]
+    assert alt.startswith("Pie chart of amount by category")
+
+
+def test_rest_figure_and_numref(built):
+    page = soup(built.html("rst_page"))
+    assert "See Fig. 15." in " ".join(page.get_text().split())
+    assert figure_by_id(page, "rst-weekly-users").find("img") is not None
+
+
+def test_download_and_table_give_the_data(built):
+    figure = figure_by_id(soup(built.html()), "weekly-users")
+    link = figure.find("p", class_="kpi-figure-download").find("a")
+    csv = (built.outdir / link["href"]).read_text()
+    assert csv.splitlines()[:2] == ["checkpoint,users", "Grant start,310"]
+    details = figure.find_next_sibling("details")
+    assert details.summary.get_text() == "Data for this chart"
+    cells = [td.get_text().strip() for td in details.find_all("td")]
+    assert cells[:2] == ["Grant start", "310"]
+    assert "3.5K" in cells  # numbers as the y axis shows them
+
+
+def test_rendered_files_stay_out_of_the_source_tree(built):
+    outside_build = [
+        path
+        for path in built.srcdir.rglob("kpi-*")
+        if "_build" not in path.relative_to(built.srcdir).parts
+    ]
+    assert outside_build == []
+    assert (built.outdir.parent / "doctrees" / "grantreport-charts").is_dir()
+
+
+def test_unchanged_figures_are_not_redrawn(built, drawn):
+    assert len(drawn) == 15
+    drawn.clear()
+    built.build()
+    assert drawn == []
+    built.build(fresh=True)  # even a full rebuild takes charts from the cache
+    assert drawn == []
+
+
+def test_changed_data_redraws_exactly_the_figure_using_it(built, drawn):
+    page = soup(built.html())
+    old = figure_by_id(page, "contracts-by-quarter").find("img")["src"]
+    contracts = built.srcdir / "data" / "contracts.csv"
+    contracts.write_text(contracts.read_text().replace(",New,", ",Fresh,"))
+    later = time.time() + 5
+    os.utime(contracts, (later, later))
+    drawn.clear()
+    built.build()
+    assert built.read_docs == ["index"]
+    assert len(drawn) == 1
+    new = figure_by_id(soup(built.html()), "contracts-by-quarter").find("img")["src"]
+    assert new != old
+    assert ">Fresh<" in (built.outdir / new).read_text()
+
+
+def test_two_clean_builds_give_identical_images(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    images = []
+    for name in ("first", "second"):
+        result = project("figures", name)
+        result.build()
+        images.append(
+            {p.name: p.read_bytes() for p in (result.outdir / "_images").iterdir()}
+        )
+    assert images[0].keys() == images[1].keys()
+    assert images[0] == images[1]
+    assert not any(b"<dc:date>" in content for content in images[0].values())
+
+
+def test_latex_gets_pdf_figures_with_labels(project):
+    result = project("figures")
+    result.build("latex")
+    assert result.warnings == ""
+    tex = next(result.outdir.glob("*.tex")).read_text()
+    names = re.findall(
+        r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{(kpi-chart-\w+)\}\.pdf\}", tex
+    )
+    assert len(names) == 15
+    for name in names:
+        assert (result.outdir / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+    assert r"\label{\detokenize{index:communities-by-year}}" in tex
+    assert r"\ref{\detokenize{index:communities-by-year}}" in tex
+
+
+def test_epub_gets_png_figures(project):
+    result = project("figures")
+    result.build("epub")
+    pngs = list((result.outdir / "_images").glob("kpi-chart-*.png"))
+    assert len(pngs) == 15
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+
+
+def test_text_builder_shows_the_alt_text(project):
+    result = project("figures")
+    result.build("text")
+    assert "[chart: Bar chart of total and marginalized by year" in result.text()
+
+
+@pytest.mark.parametrize("builder", ["singlehtml", "dirhtml", "man", "texinfo"])
+def test_other_builders_handle_figures(project, builder):
+    result = project("figures")
+    result.build(builder)
+    assert result.warnings == ""
