@@ -31,3 +31,16 @@ def test_example_report_builds_with_real_numbers(tmp_path, make_app):
     text = re.sub(r"\s+", " ", page.get_text())
     assert "up from 26 at our first checkpoint" in text
     assert "landed in 25 repositories of 7 communities" in text
+
+
+def test_example_report_figures_come_from_the_real_data(tmp_path, make_app):
+    srcdir = tmp_path / "example"
+    shutil.copytree(EXAMPLE, srcdir, ignore=shutil.ignore_patterns("_build"))
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    page = BeautifulSoup((Path(app.outdir) / "index.html").read_text(), "html.parser")
+    providers = page.find(id="communities-by-provider")
+    svg = (Path(app.outdir) / providers.find("img")["src"]).read_text()
+    for total in (">26<", ">43<", ">73<"):  # non-staging hubs at the three checkpoints
+        assert total in svg
+    assert "Fig. 2" in providers.find("figcaption").get_text()

@@ -7,6 +7,7 @@ copyright = "2026, Open Compute Collective"
 extensions = ["myst_parser", "sphinx_design", "sphinx_grantreport"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 exclude_patterns = ["_build", "data/README.md"]
+numfig = True
 
 # Every CSV/JSON/Parquet file under data/ is a table named after its file:
 # data/hub-counts-monthly.csv is the table hub_counts_monthly.
