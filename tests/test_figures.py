@@ -210,3 +210,86 @@ def test_other_builders_handle_figures(project, builder):
     result = project("figures")
     result.build(builder)
     assert result.warnings == ""
+
+
+def test_user_style_goes_on_top_and_redraws_when_edited(project, drawn):
+    result = project("figures")
+    style = result.write(
+        "report.mplstyle", "axes.prop_cycle: cycler('color', ['8E24AA'])\n"
+    )
+    result.build(confoverrides={"grantreport_mpl_style": "report.mplstyle"})
+    assert result.warnings == ""
+    page = soup(result.html())
+    svg = svg_of(result, figure_by_id(page, "weekly-users"))
+    assert "#8e24aa" in svg.lower()
+    drawn.clear()
+    style.write_text("axes.prop_cycle: cycler('color', ['00897B'])\n")
+    later = time.time() + 5
+    os.utime(style, (later, later))
+    result.build(confoverrides={"grantreport_mpl_style": "report.mplstyle"})
+    assert len(drawn) == 15
+    svg = svg_of(result, figure_by_id(soup(result.html()), "weekly-users"))
+    assert "#00897b" in svg.lower()
+
+
+def test_drawing_leaves_the_users_rcparams_alone(project):
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    project("figures").build()
+    after = dict(matplotlib.rcParams)
+    assert {k: v for k, v in after.items() if before.get(k) != v} == {}
+
+
+NO_MATPLOTLIB = """
+import sys
+from sphinx.cmd.build import build_main
+status = build_main(["-q", "-b", "html", sys.argv[1], sys.argv[2]])
+print(status, "matplotlib" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("root", ["basic", "figures"])
+def test_matplotlib_is_imported_only_to_draw(project, root):
+    import subprocess
+    import sys
+
+    result = project(root)
+    out = result.srcdir / "_build" / "html"
+    command = [sys.executable, "-c", NO_MATPLOTLIB, str(result.srcdir), str(out)]
+    first = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["0", "True" if root == "figures" else "False"]
+    again = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert again.stdout.split() == ["0", "False"]  # nothing to draw on a no-op rebuild
+
+
+EXTRA_PAGE = """# Extra {n}
+
+:::{{kpi-figure}}
+:data: prs
+:x: repo
+:y: merged
+:title: Pull requests, page {n}
+:::
+"""
+
+
+def test_parallel_build_gives_the_same_figures(project):
+    outputs = []
+    for name, parallel in (("serial", 0), ("parallel", 2)):
+        result = project("figures", name)
+        for n in range(6):  # enough pages for Sphinx to split the reading
+            result.write(f"extra{n}.md", EXTRA_PAGE.format(n=n))
+        index = result.srcdir / "index.md"
+        pages = "".join(f"extra{n}\n" for n in range(6))
+        index.write_text(index.read_text().replace("kinds\n", "kinds\n" + pages))
+        result.build(parallel=parallel)
+        assert result.warnings == ""
+        outputs.append(
+            {
+                path.relative_to(result.outdir): path.read_bytes()
+                for path in result.outdir.rglob("*")
+                if path.suffix in {".html", ".svg"}
+            }
+        )
+    assert outputs[0] == outputs[1]
