@@ -153,16 +153,12 @@ class KpiFigureDirective(SphinxDirective):
                 )
             ).encode()
         )
-        chart = kpi_chart(
-            "",
-            options=options,
-            columns=list(table.columns) if table else None,
-            rows=list(table.rows) if table else None,
-            plot=self.options.get("plot"),
-            alt=alt,
-            width=self.options.get("width"),
-            digest=digest.hexdigest()[:24],
-        )
+        chart = kpi_chart("", options=options, alt=alt, digest=digest.hexdigest()[:24])
+        if table is not None:
+            chart["columns"], chart["rows"] = list(table.columns), list(table.rows)
+        for key in ("plot", "width"):
+            if key in self.options:
+                chart[key] = self.options[key]
         self.set_source_info(chart)
         return chart, table
 
@@ -231,8 +227,8 @@ def chart_file(builder: Builder, node: kpi_chart, fmt: str) -> str:
 def render(builder: Builder, node: kpi_chart, fmt: str) -> bytes:
     """Draw the chart of a node as SVG, PDF or PNG bytes."""
     settings = get_session(builder.env).settings
-    table = Table(tuple(node["columns"]), node["rows"]) if node["columns"] else None
-    if node["plot"]:
+    table = Table(tuple(node["columns"]), node["rows"]) if "columns" in node else None
+    if "plot" in node:
         function, _ = get_session(builder.env).evaluator.import_function(node["plot"])
         figure = charts.draw_with(function, table, settings.chart_styles)
     else:
@@ -291,7 +287,7 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
 
 def visit_download_html(self: Any, node: kpi_download) -> None:
     chart = node.parent.next_node(kpi_chart)
-    if chart is not None and chart["columns"]:
+    if chart is not None and "columns" in chart:
         name = f"kpi-data-{chart['digest']}.csv"
         target = Path(self.builder.outdir) / "_downloads" / "grantreport" / name
         if not target.exists():
