@@ -278,6 +278,9 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
     }
     if node.get("width"):
         attributes["style"] = f"width: {node['width']}"
+    elif fmt == "png":  # drawn at 2x: show at half its pixel width, sharp
+        png = Path(self.builder.outdir) / self.builder.imagedir / name
+        attributes["width"] = str(int.from_bytes(png.read_bytes()[16:20], "big") // 2)
     text = " ".join(
         f'{key}="{html.escape(value)}"' for key, value in attributes.items()
     )

@@ -197,6 +197,11 @@ def test_epub_gets_png_figures(project):
     pngs = list((result.outdir / "_images").glob("kpi-chart-*.png"))
     assert len(pngs) == 15
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+    img = soup((result.outdir / "index.xhtml").read_text()).find(
+        "img", class_="kpi-chart"
+    )
+    pixels = (result.outdir / img["src"]).read_bytes()[16:20]
+    assert int(img["width"]) == int.from_bytes(pixels, "big") // 2  # drawn at 2x
 
 
 def test_text_builder_shows_the_alt_text(project):
