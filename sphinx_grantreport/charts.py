@@ -444,13 +444,10 @@ class _Painter:
             offsets: list[float] = [float(p) for p in positions]
             if not spec.stacked and groups > 1:
                 offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
-            colors: Any = self.palette[index % len(self.palette)]
+            colors: Any = self.color(index)
             if data.groups is not None:
                 order = list(dict.fromkeys(data.groups))
-                colors = [
-                    self.palette[order.index(g) % len(self.palette)]
-                    for g in data.groups
-                ]
+                colors = [self.color(order.index(g)) for g in data.groups]
             draw = axes.barh if horizontal else axes.bar
             extent = {"height" if horizontal else "width": width}
             base = {"left" if horizontal else "bottom": bottoms if spec.stacked else 0}
@@ -510,35 +507,30 @@ class _Painter:
         self._rotate_if_crowded(labels)
         return list(range(len(labels)))
 
-    def paint_line(self) -> None:
+    def color(self, index: int) -> str:
+        return str(self.palette[index % len(self.palette)])
+
+    def _each_series(self, draw: Callable[..., Any], **style: Any) -> None:
+        """Draw every series against x with one Axes method (plot, step, scatter)."""
         xs = self._x_values()
         for index, (name, values) in enumerate(self.data.series):
-            self.axes.plot(
-                xs,
-                values,
-                label=name,
-                color=self.palette[index % len(self.palette)],
-                marker="o" if len(xs) <= 12 else None,
-            )
+            draw(xs, values, label=name, color=self.color(index), **style)
         self._date_axis()
 
+    def paint_line(self) -> None:
+        few_points = len(self.data.categories) <= 12
+        self._each_series(self.axes.plot, marker="o" if few_points else None)
+
     def paint_step(self) -> None:
-        xs = self._x_values()
-        for index, (name, values) in enumerate(self.data.series):
-            self.axes.step(
-                xs,
-                values,
-                where="post",
-                label=name,
-                color=self.palette[index % len(self.palette)],
-            )
-        self._date_axis()
+        self._each_series(self.axes.step, where="post")
+
+    def paint_scatter(self) -> None:
+        self._each_series(self.axes.scatter, s=28)
+        self.axes.grid(axis="x", visible=True)
 
     def paint_area(self) -> None:
         xs = self._x_values()
-        colors = [
-            self.palette[i % len(self.palette)] for i in range(len(self.data.series))
-        ]
+        colors = [self.color(i) for i in range(len(self.data.series))]
         values = [[0.0 if math.isnan(v) else v for v in s] for _, s in self.data.series]
         names = [name for name, _ in self.data.series]
         if self.spec.stacked:
@@ -550,19 +542,6 @@ class _Painter:
         self.axes.set_ylim(bottom=0)
         self._date_axis()
 
-    def paint_scatter(self) -> None:
-        xs = self._x_values()
-        for index, (name, values) in enumerate(self.data.series):
-            self.axes.scatter(
-                xs,
-                values,
-                label=name,
-                color=self.palette[index % len(self.palette)],
-                s=28,
-            )
-        self.axes.grid(axis="x", visible=True)
-        self._date_axis()
-
     def paint_pie(self) -> None:
         ((_, values),) = self.data.series
         labels = self.labels()
@@ -570,7 +549,7 @@ class _Painter:
         self.axes.pie(
             [0.0 if math.isnan(v) else v for v in values],
             labels=labels,
-            colors=[self.palette[i % len(self.palette)] for i in range(len(values))],
+            colors=[self.color(i) for i in range(len(values))],
             autopct=lambda share: (
                 format_value(share / 100, "percent", self.locale) if total else ""
             ),
@@ -666,8 +645,7 @@ class _Painter:
 
             order = list(dict.fromkeys(self.data.groups))
             handles = [
-                Patch(color=self.palette[i % len(self.palette)], label=group)
-                for i, group in enumerate(order)
+                Patch(color=self.color(i), label=group) for i, group in enumerate(order)
             ]
         else:
             handles, _ = self.axes.get_legend_handles_labels()

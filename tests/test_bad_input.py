@@ -102,9 +102,8 @@ FIGURE_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", FIGURE_CASES, ids=list(FIGURE_CASES))
-def test_figure_error_is_a_located_warning_with_placeholder(project, case):
-    page, subtype, message = FIGURE_CASES[case]
+def build_with_one_warning(project, page: str, subtype: str, message: str) -> str:
+    """Build the page; check its one warning is located, typed and says why."""
     bad = project("bad")
     bad.write("index.md", page)
     bad.build()
@@ -113,10 +112,15 @@ def test_figure_error_is_a_located_warning_with_placeholder(project, case):
     assert "index.md:3: WARNING: " in warnings[0]
     assert message in warnings[0]
     assert warnings[0].endswith(f"[grantreport.{subtype}]")
-    html = bad.html()
+    assert "Traceback" not in bad.warnings
+    return bad.html()
+
+
+@pytest.mark.parametrize("case", FIGURE_CASES, ids=list(FIGURE_CASES))
+def test_figure_error_is_a_located_warning_with_placeholder(project, case):
+    html = build_with_one_warning(project, *FIGURE_CASES[case])
     assert FIGURE_PLACEHOLDER in html
     assert "A caption." in html  # the figure and its number stay
-    assert "Traceback" not in bad.warnings
 
 
 CASES = {
@@ -260,20 +264,11 @@ CASES = {
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_user_error_is_a_located_warning_with_placeholder(project, case):
     page, subtype, message = CASES[case]
-    bad = project("bad")
-    bad.write("index.md", page)
-    bad.build()
-    warnings = [line for line in bad.warnings.splitlines() if "WARNING" in line]
-    assert len(warnings) == 1, bad.warnings
-    assert "index.md:3: WARNING: " in warnings[0]
-    assert message in warnings[0]
-    assert warnings[0].endswith(f"[grantreport.{subtype}]")
-    html = bad.html()
+    html = build_with_one_warning(project, page, subtype, message)
     if subtype == "template":  # the value is fine; the title is shown as written
         assert page.splitlines()[2].removeprefix(":::{kpi-card} ")[:7] in html
     else:
         assert f'<span class="kpi-value kpi-unavailable">{PLACEHOLDER}</span>' in html
-    assert "Traceback" not in bad.warnings
 
 
 def test_bad_metric_definitions_are_config_warnings(project):
