@@ -649,9 +649,7 @@ class _Painter:
             ]
         else:
             handles, _ = self.axes.get_legend_handles_labels()
-        if place == "outside":
-            self.axes.legend(
-                handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5)
-            )
+        if place == "outside":  # a figure legend, so the layout makes room for it
+            self.figure.legend(handles=handles, loc="outside right center")
         else:
             self.axes.legend(handles=handles, loc=place or "best")
