@@ -11,9 +11,12 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
+# DuckDB is imported inside the functions that use it, so that a build with
+# nothing to compute (a no-op rebuild) never loads it.
+if TYPE_CHECKING:
+    import duckdb
 
 from .errors import ReportError
 
@@ -80,6 +83,8 @@ class QueryEngine:
         return self._connection
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
         connection = duckdb.connect(
             ":memory:",
             config={
@@ -131,6 +136,8 @@ class QueryEngine:
         return cached  # type: ignore[no-any-return]
 
     def _single_select(self, sql: str) -> Any:
+        import duckdb
+
         try:
             statements = duckdb.extract_statements(sql)
         except duckdb.Error as exc:
@@ -151,6 +158,8 @@ class QueryEngine:
 
     def tables_used(self, sql: str) -> tuple[str, ...]:
         """Names of the known tables a query reads, found by DuckDB's parser."""
+        import duckdb
+
         try:
             names = self.connection.get_table_names(_without_parameters(sql))
         except duckdb.Error:
@@ -165,6 +174,8 @@ class QueryEngine:
             raise error
 
     def _load(self, name: str) -> ReportError | None:
+        import duckdb
+
         path = self.tables[name]
         if not path.is_file():
             return ReportError(
@@ -190,6 +201,8 @@ class QueryEngine:
         return None
 
     def _execute(self, sql: str, params: Mapping[str, Any]) -> QueryResult:
+        import duckdb
+
         tables = self.tables_used(sql)
         for name in tables:
             self.load_table(name)
@@ -221,6 +234,8 @@ class QueryEngine:
 
     def _explain(self, exc: duckdb.Error, tables: tuple[str, ...]) -> ReportError:
         """Turn a DuckDB error into one that says what does exist."""
+        import duckdb
+
         message = _first_line(exc)
         if isinstance(exc, duckdb.PermissionException):
             return ReportError(
@@ -255,6 +270,8 @@ def _first_line(exc: BaseException) -> str:
 def _without_parameters(sql: str) -> str:
     """Replace ``$name`` and ``?`` parameters with NULL, so the parser can list
     tables of a query that has parameters."""
+    import duckdb
+
     pieces: list[str] = []
     tokens = duckdb.tokenize(sql)
     cursor = 0
