@@ -188,18 +188,21 @@ class KpiFigureDirective(SphinxDirective):
         settings = get_session(self.env).settings
         yformat = chart["options"].get("yformat")
         xformat = chart["options"].get("xformat")
-        group = nodes.tgroup(cols=len(table.columns))
-        group.extend(nodes.colspec(colwidth=1) for _ in table.columns)
-        group += nodes.thead("", _row(table.columns))
-        body = nodes.tbody()
-        for values in table.rows:
-            body += _row(
+        texts = [
+            [
                 charts.cell_text(
                     value, yformat, xformat, settings.locale, settings.currency
                 )
                 for value in values
-            )
-        group += body
+            ]
+            for values in table.rows
+        ]
+        group = nodes.tgroup(cols=len(table.columns))
+        for index, name in enumerate(table.columns):  # as wide as the longest cell
+            width = max(len(name), *(len(row[index]) for row in texts))
+            group += nodes.colspec(colwidth=width)
+        group += nodes.thead("", _row(table.columns))
+        group += nodes.tbody("", *(_row(row) for row in texts))
         details += nodes.table("", group, classes=["kpi-figure-data-table"])
         return details
 
