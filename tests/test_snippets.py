@@ -6,6 +6,7 @@ first run (check it, then commit it)."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ def test_every_snippet_has_both_syntaxes():
 
 def doctree_of(project, name: str, syntax: str) -> str:
     built = project("snippets", f"{syntax}-{name}")
+    shutil.copy(SNIPPETS / "kpis.toml", built.srcdir)
+    shutil.copytree(SNIPPETS / "data", built.srcdir / "data")
     suffix = "md" if syntax == "myst" else "rst"
     snippet = (SNIPPETS / syntax / f"{name}.{suffix}").read_text(encoding="utf-8")
     heading = "# Snippet\n\n" if syntax == "myst" else "Snippet\n=======\n\n"
