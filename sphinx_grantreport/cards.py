@@ -48,6 +48,21 @@ class KpiCardDirective(SphinxDirective):
         "class-card": directives.class_option,
     }
 
+    #: What each option does; the reference documentation is built from it.
+    option_help: ClassVar[dict[str, str]] = {
+        "metric": "A named metric (grantreport_metrics or the metrics file).",
+        "sql": "A query returning one row of one value, instead of :metric:.",
+        "format": "A format name (number, compact, currency-compact...) with an "
+        "optional :N precision, or a Python format spec; overrides the metric's.",
+        "round": "floor:STEP, ceil:STEP or nearest:STEP (10, 0.1e6, 2sig); "
+        "overrides the metric's.",
+        "link": "Makes the whole card a link: a URL, or a document or label "
+        "with :link-type:.",
+        "link-type": "url (default), doc, ref or any, as sphinx-design's card.",
+        "link-alt": "The link's accessible text (default: the card's words).",
+        "class-card": "Extra CSS classes for the card.",
+    }
+
     def run(self) -> list[nodes.Node]:
         location = (self.env.docname, self.lineno)
         value, label = self._value(location)

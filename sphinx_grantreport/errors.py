@@ -8,6 +8,33 @@ LOGGER = logging.getLogger("sphinx_grantreport")
 WARNING_TYPE = "grantreport"
 
 
+#: Every warning subtype (``grantreport.<subtype>``) and what causes it. The
+#: reference documentation is generated from this table.
+SUBTYPES: dict[str, str] = {
+    "metric": "A card or role names a metric that is not defined.",
+    "sql": "A query does not parse, or holds more than one statement.",
+    "table": "A query reads a table that does not exist.",
+    "column": "A query or a chart names a column that does not exist.",
+    "result": "A query returns no row, several rows or columns, or NULL.",
+    "type": "A value is not of the type its format, rounding or chart needs.",
+    "format": "A :format: or :yformat: is not a known format or Python spec.",
+    "round": "A :round: is not floor, ceil or nearest with a positive step.",
+    "template": "A card title uses a field other than {value} and {label}.",
+    "function": "A metric or plot function cannot be imported or raises.",
+    "data": "A data file is missing, unreadable or malformed.",
+    "option": "A directive option is missing, conflicting or has a bad value.",
+    "param": "A query uses a $parameter that grantreport_params lacks.",
+    "sandbox": "A query tries to write, attach, load, configure or read "
+    "outside the report's files.",
+    "timeout": "A query runs longer than grantreport_query_timeout.",
+    "config": "A grantreport_* setting or the metrics file is malformed.",
+    "locale": "Sphinx's language is not a locale Babel knows.",
+    "kind": "A kpi-figure asks for an unknown chart kind.",
+    "plot": "A chart cannot be drawn: a plot function fails or returns no "
+    "Figure, or matplotlib rejects an option.",
+}
+
+
 class ReportError(Exception):
     """A mistake in a report's data, query, metric or options.
 
@@ -16,6 +43,7 @@ class ReportError(Exception):
     """
 
     def __init__(self, subtype: str, message: str) -> None:
+        assert subtype in SUBTYPES, subtype
         super().__init__(message)
         self.subtype = subtype
         self.message = message

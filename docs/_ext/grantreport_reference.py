@@ -1,0 +1,75 @@
+"""Reference tables generated from the code, so the documentation cannot drift.
+
+``.. grantreport-reference:: kpi-card`` (or ``kpi-figure``, ``config``,
+``formats``, ``warnings``) renders a two-column table from the tables that the
+package itself uses: directive ``option_help``, ``CONFIG_VALUES``,
+``NAMED_FORMATS`` and ``SUBTYPES``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+from sphinx_grantreport.cards import KpiCardDirective
+from sphinx_grantreport.config import CONFIG_VALUES
+from sphinx_grantreport.errors import SUBTYPES
+from sphinx_grantreport.figures import KpiFigureDirective
+from sphinx_grantreport.formatting import NAMED_FORMATS
+
+
+def _rows(topic: str) -> tuple[tuple[str, str], list[tuple[str, str]]]:
+    if topic == "kpi-card":
+        return ("Option", "Meaning"), [
+            (f":{k}:", v) for k, v in KpiCardDirective.option_help.items()
+        ]
+    if topic == "kpi-figure":
+        return ("Option", "Meaning"), [
+            (f":{k}:", v) for k, v in KpiFigureDirective.option_help.items()
+        ]
+    if topic == "config":
+        return ("Setting (default)", "Meaning"), [
+            (f"{name} = {default!r}", help_)
+            for name, (default, _, _, help_) in CONFIG_VALUES.items()
+        ]
+    if topic == "formats":
+        return ("Format", "Meaning"), list(NAMED_FORMATS.items())
+    if topic == "warnings":
+        return ("Warning type", "Cause"), [
+            (f"grantreport.{name}", cause) for name, cause in SUBTYPES.items()
+        ]
+    raise ValueError(f"unknown reference topic {topic!r}")
+
+
+class ReferenceTable(SphinxDirective):
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        try:
+            header, rows = _rows(self.arguments[0])
+        except ValueError as exc:
+            raise self.error(str(exc)) from None
+        group = nodes.tgroup(cols=2)
+        group += nodes.colspec(colwidth=30)
+        group += nodes.colspec(colwidth=70)
+        group += nodes.thead("", self._row(header))
+        group += nodes.tbody("", *(self._row(row, literal=True) for row in rows))
+        return [nodes.table("", group, classes=["grantreport-reference"])]
+
+    @staticmethod
+    def _row(cells: tuple[str, str], literal: bool = False) -> nodes.row:
+        name, meaning = cells
+        first: nodes.Node = nodes.literal(name, name) if literal else nodes.Text(name)
+        return nodes.row(
+            "",
+            nodes.entry("", nodes.paragraph("", "", first)),
+            nodes.entry("", nodes.paragraph(meaning, meaning)),
+        )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("grantreport-reference", ReferenceTable)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
