@@ -8,7 +8,13 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util.fileutil import copy_asset_file
 
-from .cards import KpiCardDirective, kpi_card
+from .cards import (
+    KpiCardDirective,
+    LatexCardShape,
+    depart_card_latex,
+    kpi_card,
+    visit_card_latex,
+)
 from .config import CONFIG_VALUES
 from .figures import (
     KpiFigureDirective,
@@ -26,6 +32,7 @@ from .figures import (
 )
 from .roles import KpiRole
 from .shared import (
+    LatexPlaceholders,
     close_session,
     depart_kpi_value_html,
     init_settings,
@@ -37,11 +44,14 @@ __version__ = "0.1.0"
 
 STATIC_DIR = Path(__file__).parent / "static"
 CSS_FILE = "grantreport.css"
+LATEX_PACKAGE = Path(__file__).parent / "latex" / "sphinxgrantreport.sty"
 
 
-def _add_css(app: Sphinx) -> None:
+def _add_assets(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.add_css_file(CSS_FILE)
+    elif app.builder.format == "latex":
+        copy_asset_file(LATEX_PACKAGE, Path(app.outdir), force=True)
 
 
 def _copy_css(app: Sphinx, exception: Exception | None) -> None:
@@ -55,7 +65,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for name, (default, rebuild, types, description) in CONFIG_VALUES.items():
         app.add_config_value(name, default, rebuild, types, description=description)
     app.add_node(kpi_value, html=(visit_kpi_value_html, depart_kpi_value_html))
-    app.add_node(kpi_card)
+    app.add_node(kpi_card, latex=(visit_card_latex, depart_card_latex))
+    app.add_post_transform(LatexCardShape)
+    app.add_post_transform(LatexPlaceholders)
+    app.add_latex_package("sphinxgrantreport")
     app.add_node(
         kpi_chart,
         html=(visit_chart_html, None),
@@ -77,7 +90,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("kpi-figure", KpiFigureDirective)
     app.add_role("kpi", KpiRole())
     app.connect("builder-inited", init_settings)
-    app.connect("builder-inited", _add_css)
+    app.connect("builder-inited", _add_assets)
     app.connect("build-finished", _copy_css)
     app.connect("build-finished", close_session)
     return {

@@ -12,6 +12,7 @@ from weakref import WeakKeyDictionary
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.html5 import HTML5Translator
 
 from .config import Settings, read_settings
@@ -192,3 +193,17 @@ def visit_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:
 
 def depart_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:
     self.body.append("</span>")
+
+
+class LatexPlaceholders(SphinxPostTransform):
+    """Placeholders in LaTeX without the warning sign, which pdflatex lacks."""
+
+    default_priority = 200
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.Element)):
+            if "kpi-unavailable" in node["classes"]:
+                text = node.astext().replace("⚠", "").strip()
+                node.children = []
+                node += nodes.strong(text, f"[{text}]")
