@@ -15,7 +15,7 @@ from .cards import (
     kpi_card,
     visit_card_latex,
 )
-from .config import CONFIG_VALUES
+from .config import CONFIG_VALUES, apply_latex_report
 from .figures import (
     KpiFigureDirective,
     depart_data_html,
@@ -89,6 +89,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("kpi-card", KpiCardDirective)
     app.add_directive("kpi-figure", KpiFigureDirective)
     app.add_role("kpi", KpiRole())
+    app.connect("config-inited", apply_latex_report)
     app.connect("builder-inited", init_settings)
     app.connect("builder-inited", _add_assets)
     app.connect("build-finished", _copy_css)

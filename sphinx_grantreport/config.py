@@ -11,6 +11,7 @@ from typing import Any, Literal
 import yaml
 from babel import Locale
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 from .engine import READERS, table_name_for
 from .errors import ReportError, warn
@@ -60,6 +61,31 @@ CONFIG_VALUES: dict[str, tuple[Any, _ConfigRebuild, Any, str]] = {
         (str, list, type(None)),
         "Matplotlib style(s) applied after the bundled one: names or files "
         "relative to conf.py.",
+    ),
+    "grantreport_latex_report": (
+        False,
+        "env",
+        bool,
+        "Make the PDF read like a report: sections rather than chapters, a "
+        "title block with organisation, period and date, no table of contents.",
+    ),
+    "grantreport_organisation": (
+        None,
+        "env",
+        (str, type(None)),
+        "The organisation in the PDF title block (default: author).",
+    ),
+    "grantreport_period": (
+        None,
+        "env",
+        (str, type(None)),
+        "The period the report covers, shown in the PDF title block.",
+    ),
+    "grantreport_latex_toc": (
+        False,
+        "env",
+        bool,
+        "With grantreport_latex_report, keep the table of contents.",
     ),
     "grantreport_query_timeout": (
         10.0,
@@ -222,3 +248,32 @@ def _read_metrics_file(path: Path) -> dict[str, Any]:
 def file_location(path: Path, line: int | None = None) -> str:
     """A warning location for a file that is not a document (``path:line``)."""
     return f"{path}:{line or ''}"
+
+
+def apply_latex_report(app: Sphinx, config: Config) -> None:
+    """``grantreport_latex_report``: the LaTeX settings of a report rather than
+    a manual (``config-inited``). Keys the user set in ``latex_elements`` win."""
+    if not config.grantreport_latex_report:
+        return
+    from sphinx.util.texescape import escape
+
+    config.latex_theme = "howto"
+    lines = [
+        r"\begin{flushleft}",
+        r"{\Huge\bfseries\csname @title\endcsname\par}\vspace{0.6em}",
+        r"{\Large "
+        + escape(config.grantreport_organisation or config.author)
+        + r"\par}",
+    ]
+    if config.grantreport_period:
+        lines.append(r"{\large " + escape(config.grantreport_period) + r"\par}")
+    lines += [
+        r"\vspace{0.3em}{\small\csname @date\endcsname\par}",
+        r"\end{flushleft}",
+        r"\noindent{\color{grantreportbar}\rule{\linewidth}{1.2pt}}\par\bigskip",
+    ]
+    elements = config.latex_elements
+    elements.setdefault("maketitle", "\n".join(lines))
+    elements.setdefault("fncychap", "")
+    if not config.grantreport_latex_toc:
+        elements.setdefault("tableofcontents", "")

@@ -79,3 +79,41 @@ def test_pdf_figures_are_vector_and_numbered(project):
     text = pdf_text(built)
     assert "Communities are in Fig. 1, users in Fig. 2." in " ".join(text.split())
     assert "Fig. 7: Contracts by quarter." in " ".join(text.split())
+
+
+REPORT = {
+    "grantreport_latex_report": True,
+    "grantreport_organisation": "Open Compute Collective",
+    "grantreport_period": "January 2021 to December 2023",
+    "project": "Three years & counting",
+}
+
+
+def test_report_look_uses_sections_and_a_title_block(project):
+    built = project("basic")
+    built.build("latex", confoverrides=REPORT)
+    tex = tex_of(built)
+    assert "{sphinxhowto}" in tex
+    assert r"\tableofcontents" not in tex
+    assert r"{\Large Open Compute Collective\par}" in tex
+    assert r"{\large January 2021 to December 2023\par}" in tex
+
+
+def test_report_look_can_keep_the_table_of_contents(project):
+    built = project("basic")
+    built.build("latex", confoverrides={**REPORT, "grantreport_latex_toc": True})
+    assert r"\sphinxtableofcontents" in tex_of(built)
+
+
+@needs_tex
+def test_report_pdf_opens_with_its_title_block(project):
+    built = project("basic")
+    built.build("latex", confoverrides=REPORT)
+    first_page = pdf_text(built).split("\f")[0]
+    lines = [line.strip() for line in first_page.splitlines() if line.strip()]
+    assert lines[:3] == [
+        "Three years & counting",
+        "Open Compute Collective",
+        "January 2021 to December 2023",
+    ]
+    assert "CONTENTS" not in first_page and "CHAPTER" not in first_page
