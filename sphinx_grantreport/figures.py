@@ -326,7 +326,8 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
 
 def visit_download_html(self: Any, node: kpi_download) -> None:
     chart = node.parent.next_node(kpi_chart)
-    if chart is not None and "columns" in chart:
+    ebook = self.builder.name.startswith("epub")  # no downloads from an e-book
+    if chart is not None and "columns" in chart and not ebook:
         name = f"kpi-data-{chart['digest']}.csv"
         target = Path(self.builder.outdir) / "_downloads" / "grantreport" / name
         if not target.exists():

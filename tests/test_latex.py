@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,31 @@ def test_report_pdf_opens_with_its_title_block(project):
         "January 2021 to December 2023",
     ]
     assert "CONTENTS" not in first_page and "CHAPTER" not in first_page
+
+
+@needs_tex
+def test_every_node_compiles_to_pdf(project):
+    built = project("every-node")
+    built.build("latex")
+    assert built.warnings == ""
+    text = " ".join(pdf_text(built).split())
+    assert "We run 30 hubs for" in text
+    assert "More than 30 hubs Hubs with at least one user." in text
+    assert "Fig. 1.1: Users by region." in text
+    assert "→ example.org/hubs" in text
+
+
+@needs_tex
+def test_example_report_compiles_to_pdf(tmp_path, make_app):
+    example = Path(__file__).parent.parent / "docs" / "example"
+    srcdir = tmp_path / "example"
+    shutil.copytree(example, srcdir, ignore=shutil.ignore_patterns("_build"))
+    app = make_app("latex", srcdir=srcdir)
+    app.build()
+    assert "WARNING" not in app.warning.getvalue()
+
+    class Built:
+        outdir = Path(app.outdir)
+
+    text = pdf_text(Built)
+    assert "More than 70 Active Communities" in text
