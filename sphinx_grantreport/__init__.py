@@ -19,6 +19,7 @@ from .config import CONFIG_VALUES, apply_latex_report
 from .figures import (
     KpiFigureDirective,
     depart_data_html,
+    depart_nothing,
     kpi_chart,
     kpi_data,
     kpi_download,
@@ -28,6 +29,7 @@ from .figures import (
     visit_chart_latex,
     visit_chart_text,
     visit_data_html,
+    visit_data_latex,
     visit_download_html,
 )
 from .roles import KpiRole
@@ -85,7 +87,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
         man=(skip, None),
         texinfo=(skip, None),
     )
-    app.add_node(kpi_data, html=(visit_data_html, depart_data_html))
+    app.add_node(
+        kpi_data,
+        html=(visit_data_html, depart_data_html),
+        latex=(visit_data_latex, depart_nothing),
+    )
     app.add_directive("kpi-card", KpiCardDirective)
     app.add_directive("kpi-figure", KpiFigureDirective)
     app.add_role("kpi", KpiRole())

@@ -121,6 +121,8 @@ class KpiFigureDirective(SphinxDirective):
             figure += chart
             if "table" in self.options:
                 extra.append(self._data_table(table, chart))
+                if figure["ids"]:  # so print can say whose data it is
+                    extra[-1]["figure_id"] = figure["ids"][0]
         except ReportError as error:
             warn(error, (self.env.docname, self.lineno))
             figure += nodes.paragraph(
@@ -372,6 +374,19 @@ def visit_chart_body(self: Any, node: kpi_chart) -> None:
 def visit_data_html(self: Any, node: kpi_data) -> None:
     summary = html.escape(node["summary"])
     self.body.append(f'<details class="kpi-figure-data"><summary>{summary}</summary>\n')
+
+
+def visit_data_latex(self: Any, node: kpi_data) -> None:
+    """In print the figure floats away: name it above its data."""
+    if node.get("figure_id"):
+        label = self.idescape(f"{self.curfilestack[-1]}:{node['figure_id']}")
+        name = self.escape(self.config.numfig_format["figure"] % "")
+        heading = f"Data of {name}\\ref{{{label}}}"
+        self.body.append(f"\n\\par\\noindent{{\\small\\bfseries {heading}}}\\par\n")
+
+
+def depart_nothing(self: Any, node: nodes.Node) -> None:
+    """The visitor opened nothing to close."""
 
 
 def depart_data_html(self: Any, node: kpi_data) -> None:

@@ -146,3 +146,9 @@ def test_example_report_compiles_to_pdf(tmp_path, make_app):
 
     text = pdf_text(Built)
     assert "More than 70 Active Communities" in text
+
+
+def test_data_table_names_its_figure_in_print(project):
+    built = project("every-node")
+    built.build("latex")
+    assert r"Data of Fig. \ref{\detokenize{charts:users-by-region}}" in tex_of(built)
