@@ -10,7 +10,7 @@ from sphinx.util.fileutil import copy_asset_file
 
 from .cards import (
     KpiCardDirective,
-    LatexCardShape,
+    PrintCardShape,
     depart_card_latex,
     kpi_card,
     visit_card_latex,
@@ -68,7 +68,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(name, default, rebuild, types, description=description)
     app.add_node(kpi_value, html=(visit_kpi_value_html, depart_kpi_value_html))
     app.add_node(kpi_card, latex=(visit_card_latex, depart_card_latex))
-    app.add_post_transform(LatexCardShape)
+    app.add_post_transform(PrintCardShape)
     app.add_post_transform(LatexPlaceholders)
     app.add_latex_package("sphinxgrantreport")
     app.add_node(

@@ -174,13 +174,14 @@ def _plain_title(
     return " ".join(text.split())
 
 
-class LatexCardShape(SphinxPostTransform):
+class PrintCardShape(SphinxPostTransform):
     """Give each card the shape the LaTeX macros style: the number and title
     as classed containers, the stretched link as a visible line at the bottom
-    (a PDF reader cannot hover a card)."""
+    (a PDF or text reader cannot hover a card, and the link's hidden text
+    would repeat the title)."""
 
     default_priority = 200  # after references are resolved
-    formats = ("latex",)
+    formats = ("latex", "text", "man", "texinfo")
 
     def run(self, **kwargs: Any) -> None:
         for card in list(self.document.findall(kpi_card)):

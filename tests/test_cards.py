@@ -142,7 +142,8 @@ def test_text_builder_degrades_to_plain_text(project):
     built.build("text")
     text = built.text()
     assert "Our platform serves 70 communities, with $6M raised." in text
-    assert "More than **70** Active Communities" in text
+    assert text.count("More than **70** Active Communities") == 1
+    assert "→ example.org/kpis" in text  # the card's link, visible
     assert "See the latest data." in text
     assert built.warnings == ""
 
