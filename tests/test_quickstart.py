@@ -62,7 +62,9 @@ def test_new_writes_the_skeleton(report):
     for path in target.rglob("*"):
         if path.is_file():
             assert "@@" not in path.read_text(), path
-    assert (target / "requirements.txt").read_text().split() == ["sphinx-grantreport==0.1.*"]
+    assert (target / "requirements.txt").read_text().split() == [
+        "sphinx-grantreport==0.1.*"
+    ]
     assert "_build/" in (target / ".gitignore").read_text().splitlines()
     rows = (target / "data" / "members.csv").read_text().splitlines()
     assert 10 <= len(rows) - 1 <= 30
