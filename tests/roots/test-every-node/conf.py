@@ -8,3 +8,4 @@ grantreport_metrics = {
 linkcheck_ignore = [".*"]
 copyright = "2026, Example"
 version = release = "1.0"
+project = "Every node"
