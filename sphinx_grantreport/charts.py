@@ -48,6 +48,8 @@ LEGEND_PLACES = (
 
 #: The style every chart starts from; ``grantreport_mpl_style`` goes on top.
 STYLE_FILE = Path(__file__).parent / "styles" / "grantreport.mplstyle"
+#: What turns a chart into its dark variant, before the user's style.
+DARK_STYLE_FILE = Path(__file__).parent / "styles" / "grantreport-dark.mplstyle"
 
 
 @dataclass(frozen=True)
@@ -321,23 +323,27 @@ def draw(
     locale: Locale,
     currency: str,
     styles: Sequence[str | Path] = (),
+    dark: bool = False,
 ) -> Figure:
     """Draw the chart on a new Figure, inside a style context of its own."""
     from matplotlib.figure import Figure
 
-    with _style(styles):
+    with _style(styles, dark):
         figure = Figure(figsize=spec.figsize, layout="constrained")
         _Painter(figure, figure.add_subplot(), data, spec, locale, currency).paint()
     return figure
 
 
 def draw_with(
-    function: Callable[..., Any], table: Table | None, styles: Sequence[str | Path] = ()
+    function: Callable[..., Any],
+    table: Table | None,
+    styles: Sequence[str | Path] = (),
+    dark: bool = False,
 ) -> Figure:
     """Call a user's ``:plot:`` function in the report style, for a Figure."""
     from matplotlib.figure import Figure
 
-    with _style(styles):
+    with _style(styles, dark):
         try:
             figure = function(table) if table is not None else function()
         except Exception as exc:
@@ -352,15 +358,18 @@ def draw_with(
     return figure
 
 
-def _style(styles: Sequence[str | Path]) -> Any:
-    """Our style then the user's, on a clean slate, undone on exit: the
-    user's global rcParams are never changed."""
+def _style(styles: Sequence[str | Path], dark: bool = False) -> Any:
+    """Our style (and its dark variant) then the user's, on a clean slate,
+    undone on exit: the user's global rcParams are never changed."""
     from matplotlib import style
 
-    return style.context([str(STYLE_FILE), *map(str, styles)], after_reset=True)
+    ours = [STYLE_FILE, DARK_STYLE_FILE] if dark else [STYLE_FILE]
+    return style.context([*map(str, ours), *map(str, styles)], after_reset=True)
 
 
-def save(figure: Figure, fmt: str, styles: Sequence[str | Path] = ()) -> bytes:
+def save(
+    figure: Figure, fmt: str, styles: Sequence[str | Path] = (), dark: bool = False
+) -> bytes:
     """The figure as SVG, PDF or PNG bytes, free of timestamps."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -371,7 +380,7 @@ def save(figure: Figure, fmt: str, styles: Sequence[str | Path] = ()) -> bytes:
         "png": {"Software": "sphinx-grantreport"},
     }
     buffer = io.BytesIO()
-    with _style(styles):
+    with _style(styles, dark):
         figure.savefig(
             buffer,
             format=fmt,
@@ -399,6 +408,8 @@ class _Painter:
 
         cycle = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
         self.palette = list(spec.colors) or cycle
+        self.ink = mpl.rcParams["text.color"]  # labels follow the light/dark style
+        self.paper = mpl.rcParams["axes.facecolor"]
 
     def number(self, value: float) -> str:
         return format_value(
@@ -480,7 +491,7 @@ class _Painter:
                     label_type="center" if spec.stacked else "edge",
                     padding=0 if spec.stacked else 3,
                     fontsize=8.5,
-                    color="white" if spec.stacked else "#333333",
+                    color="white" if spec.stacked else self.ink,
                 )
         elif spec.labels == "total":
             last = containers[-1]
@@ -492,7 +503,7 @@ class _Painter:
                 padding=3,
                 fontsize=9,
                 fontweight="bold",
-                color="#333333",
+                color=self.ink,
             )
         if spec.labels:
             axes.margins(**{"x" if horizontal else "y": 0.12})
@@ -555,7 +566,7 @@ class _Painter:
             ),
             startangle=90,
             counterclock=False,
-            wedgeprops={"linewidth": 1.5, "edgecolor": "white"},
+            wedgeprops={"linewidth": 1.5, "edgecolor": self.paper},
             pctdistance=0.72,
             textprops={"fontsize": 9.5},
         )

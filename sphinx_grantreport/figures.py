@@ -249,12 +249,12 @@ def _row(texts: Any) -> nodes.row:
     return row
 
 
-def chart_file(builder: Builder, node: kpi_chart, fmt: str) -> str:
+def chart_file(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> str:
     """The chart's file in the builder's output, drawn only if not cached."""
-    name = f"kpi-chart-{node['digest']}.{fmt}"
+    name = f"kpi-chart-{node['digest']}{'-dark' if dark else ''}.{fmt}"
     cache = Path(builder.env.doctreedir) / CACHE_DIR / name
     if not cache.exists():
-        _write_atomically(cache, render(builder, node, fmt))
+        _write_atomically(cache, render(builder, node, fmt, dark))
     target = Path(builder.outdir) / builder.imagedir / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -262,21 +262,21 @@ def chart_file(builder: Builder, node: kpi_chart, fmt: str) -> str:
     return name
 
 
-def render(builder: Builder, node: kpi_chart, fmt: str) -> bytes:
-    """Draw the chart of a node as SVG, PDF or PNG bytes."""
+def render(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> bytes:
+    """Draw the chart of a node as SVG, PDF or PNG bytes, light or dark."""
     settings = get_session(builder.env).settings
     table = Table(tuple(node["columns"]), node["rows"]) if "columns" in node else None
     if "plot" in node:
         function, _ = get_session(builder.env).evaluator.import_function(node["plot"])
-        figure = charts.draw_with(function, table, settings.chart_styles)
+        figure = charts.draw_with(function, table, settings.chart_styles, dark)
     else:
         assert table is not None
         spec: ChartSpec = charts.parse_spec(node["options"])
         data = charts.prepare(table, spec)
         figure = charts.draw(
-            data, spec, settings.locale, settings.currency, settings.chart_styles
+            data, spec, settings.locale, settings.currency, settings.chart_styles, dark
         )
-    return charts.save(figure, fmt, settings.chart_styles)
+    return charts.save(figure, fmt, settings.chart_styles, dark)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
@@ -289,10 +289,10 @@ def _write_atomically(path: Path, content: bytes) -> None:
 
 
 def _draw_or_warn(
-    translator: SphinxTranslator, node: kpi_chart, fmt: str
+    translator: SphinxTranslator, node: kpi_chart, fmt: str, dark: bool = False
 ) -> str | None:
     try:
-        return chart_file(translator.builder, node, fmt)
+        return chart_file(translator.builder, node, fmt, dark)
     except ReportError as error:
         warn(error, node)
     except Exception as exc:  # a user's style or plot function broke matplotlib
@@ -304,25 +304,37 @@ def _draw_or_warn(
 
 
 def visit_chart_html(self: Any, node: kpi_chart) -> None:
-    fmt = "png" if self.builder.name.startswith("epub") else "svg"
-    name = _draw_or_warn(self, node, fmt)
-    if name is None:
+    """An <img> of the chart; on web pages also its dark variant, which the
+    extension's CSS shows instead when the page is dark."""
+    ebook = self.builder.name.startswith("epub")
+    fmt = "png" if ebook else "svg"
+    variants = [False] if ebook else [False, True]
+    names = []
+    for dark in variants:  # a chart that fails warns once, not per variant
+        names.append(_draw_or_warn(self, node, fmt, dark))
+        if names[-1] is None:
+            break
+    if None in names:
         self.body.append(f'<p class="{PLACEHOLDER_CLASSES}">{FIGURE_PLACEHOLDER}</p>')
         raise nodes.SkipNode
-    attributes = {
-        "src": f"{self.builder.imgpath}/{name}",
-        "alt": node["alt"],
-        "class": "kpi-chart",
-    }
-    if node.get("width"):
-        attributes["style"] = f"width: {node['width']}"
-    elif fmt == "png":  # drawn at 2x: show at half its pixel width, sharp
-        png = Path(self.builder.outdir) / self.builder.imagedir / name
-        attributes["width"] = str(int.from_bytes(png.read_bytes()[16:20], "big") // 2)
-    text = " ".join(
-        f'{key}="{html.escape(value)}"' for key, value in attributes.items()
-    )
-    self.body.append(f"<img {text} />\n")
+    for name, dark in zip(names, variants, strict=True):
+        attributes = {
+            "src": f"{self.builder.imgpath}/{name}",
+            "alt": node["alt"],
+            "class": "kpi-chart" + (" kpi-chart-dark" if dark else " kpi-chart-light"),
+        }
+        if dark:
+            attributes["loading"] = "lazy"  # not fetched while hidden
+        if node.get("width"):
+            attributes["style"] = f"width: {node['width']}"
+        elif fmt == "png":  # drawn at 2x: show at half its pixel width, sharp
+            png = Path(self.builder.outdir) / self.builder.imagedir / str(name)
+            pixels = int.from_bytes(png.read_bytes()[16:20], "big")
+            attributes["width"] = str(pixels // 2)
+        text = " ".join(
+            f'{key}="{html.escape(value)}"' for key, value in attributes.items()
+        )
+        self.body.append(f"<img {text} />\n")
     raise nodes.SkipNode
 
 
