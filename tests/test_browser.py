@@ -133,3 +133,20 @@ def test_light_cards_are_readable(browser, themed, theme):
     for part in (".kpi-card-title", ".kpi-card-number .kpi-value", ".sd-card-text"):
         colours = page.evaluate(COLOURS, part)
         assert contrast(colours["text"], colours["background"]) >= 4.5, part
+
+
+VISIBLE_CHROME = """() => [...document.querySelectorAll(
+    'nav, [role=navigation], [role=search], button, .headerlink, form')]
+  .filter(el => el.getClientRects().length > 0
+    && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => el.outerHTML.slice(0, 80))"""
+
+
+def test_print_hides_navigation_and_keeps_the_report(browser, themed):
+    page = open_page(browser, themed("grantreport"), 1280)
+    page.emulate_media(media="print")
+    assert page.evaluate(VISIBLE_CHROME) == []
+    measure = page.evaluate(MEASURE)
+    assert len(measure["cards"]) == 2  # the cards are still there
+    text = page.evaluate(COLOURS, "main p, article p, .body p")
+    assert luminance(text["text"]) < 0.05 and luminance(text["background"]) > 0.9
