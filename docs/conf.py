@@ -30,5 +30,10 @@ grantreport_data = {
     "funding": "snippets/data/funding.csv",
 }
 
-html_theme = "alabaster"
+html_theme = "grantreport"
 html_title = "sphinx-grantreport"
+html_theme_options = {
+    "organisation": "sphinx-grantreport",
+    "abstract": "Reports whose numbers and charts are computed from their data "
+    "when Sphinx builds them.",
+}
