@@ -135,3 +135,17 @@ def test_make_data_reproduces_the_sample_data(tmp_path):
     for name in SAMPLE_DATA + REAL_DATA:
         made, committed = copy / "data" / name, EXAMPLE / "data" / name
         assert made.read_bytes() == committed.read_bytes(), name
+
+
+def test_read_the_docs_builds_the_docs_and_the_example_pdf():
+    import yaml
+
+    root = Path(__file__).parent.parent
+    docs = yaml.safe_load((root / ".readthedocs.yaml").read_text())
+    example = yaml.safe_load((root / "docs/example/.readthedocs.yaml").read_text())
+    assert docs["sphinx"]["configuration"] == "docs/conf.py"
+    assert example["sphinx"]["configuration"] == "docs/example/conf.py"
+    assert example["formats"] == ["pdf"]
+    for config in (docs, example):
+        assert config["sphinx"]["fail_on_warning"] is True
+        assert config["python"]["install"] == [{"method": "pip", "path": "."}]
