@@ -8,6 +8,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util.fileutil import copy_asset_file
 
+from .builder import KpisBuilder
 from .cards import (
     KpiCardDirective,
     PrintCardShape,
@@ -39,6 +40,8 @@ from .shared import (
     depart_kpi_value_html,
     init_settings,
     kpi_value,
+    merge_values,
+    purge_values,
     visit_kpi_value_html,
 )
 
@@ -95,6 +98,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("kpi-card", KpiCardDirective)
     app.add_directive("kpi-figure", KpiFigureDirective)
     app.add_role("kpi", KpiRole())
+    app.add_builder(KpisBuilder)
+    app.connect("env-purge-doc", purge_values)
+    app.connect("env-merge-info", merge_values)
     app.connect("config-inited", apply_latex_report)
     app.connect("builder-inited", init_settings)
     app.connect("builder-inited", _add_assets)

@@ -39,6 +39,16 @@ def table_name_for(stem: str) -> str:
 
 
 @dataclass(frozen=True)
+class TableFacts:
+    """What traces a number to a file: which file, which version, how big."""
+
+    name: str
+    path: Path
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
 class QueryResult:
     """Rows of a query, typed as DuckDB returns them, and what they were read from."""
 
@@ -73,6 +83,7 @@ class QueryEngine:
         self.timeout = timeout
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._loaded: dict[str, ReportError | None] = {}
+        self._facts: dict[str, TableFacts] = {}
         self._results: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
 
     @property
@@ -172,6 +183,19 @@ class QueryEngine:
             self._loaded[name] = self._load(name)
         if (error := self._loaded[name]) is not None:
             raise error
+
+    def facts(self, name: str) -> TableFacts:
+        """The file, content hash and row count of a loaded table."""
+        if name not in self._facts:
+            import hashlib
+
+            self.load_table(name)
+            path = self.tables[name]
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            count = self.connection.execute(f'SELECT count(*) FROM "{name}"')
+            rows = int(count.fetchall()[0][0])
+            self._facts[name] = TableFacts(name, path, digest, rows)
+        return self._facts[name]
 
     def _load(self, name: str) -> ReportError | None:
         import duckdb

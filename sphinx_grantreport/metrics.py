@@ -7,7 +7,7 @@ import importlib
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -81,6 +81,7 @@ class Measurement:
     files: tuple[Path, ...] = ()
     tables: tuple[str, ...] = ()
     metric: MetricDefinition | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 def single_value(result: QueryResult) -> Any:
@@ -145,18 +146,14 @@ class MetricEvaluator:
         else:
             assert definition.function is not None
             measurement = self._call(definition.function)
-        return Measurement(
-            measurement.value,
-            measurement.query,
-            measurement.files,
-            measurement.tables,
-            definition,
-        )
+        return replace(measurement, metric=definition)
 
     def inline(self, sql: str) -> Measurement:
         """The measurement of a query written in a page."""
         result = self.engine.query(sql)
-        return Measurement(single_value(result), sql, result.files, result.tables)
+        return Measurement(
+            single_value(result), sql, result.files, result.tables, params=result.params
+        )
 
     def _call(self, reference: str) -> Measurement:
         function, source = self.import_function(reference)

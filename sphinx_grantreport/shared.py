@@ -168,14 +168,92 @@ def compute_value_node(
     format_spec: str | None = None,
     rounding: str | None = None,
 ) -> tuple[kpi_value, Measurement | None]:
-    """Measure, round and format, or warn at ``location`` and give the placeholder."""
+    """Measure, round and format, or warn at ``location`` and give the placeholder.
+
+    Either way the outcome is recorded for the ``kpis`` builder."""
     try:
         measurement = measure(env, metric=metric, sql=sql)
         text = display_text(env, measurement, format_spec, rounding)
     except ReportError as error:
         warn(error, location)
+        record_value(env, location, metric, sql, None, PLACEHOLDER, error.message)
         return value_node(env, PLACEHOLDER, None), None
+    record_value(env, location, metric, sql, measurement, text)
     return value_node(env, text, measurement), measurement
+
+
+#: Per page, every value computed on it: what ``sphinx-build -b kpis`` lists.
+VALUES_ATTRIBUTE = "grantreport_values"
+
+
+def record_value(
+    env: BuildEnvironment,
+    location: object,
+    metric: str | None,
+    sql: str | None,
+    measurement: Measurement | None,
+    text: str,
+    error: str | None = None,
+) -> None:
+    """Keep a computed value, its query and the files behind it in the env."""
+    docname, line = location if isinstance(location, tuple) else (env.docname, None)
+    engine = get_session(env).engine
+    sources = []
+    if measurement is not None:
+        srcdir = Path(env.srcdir)
+        for table in measurement.tables:
+            facts = engine.facts(table)
+            shown = facts.path
+            if facts.path.is_relative_to(srcdir):
+                shown = facts.path.relative_to(srcdir)
+            sources.append(
+                {
+                    "table": table,
+                    "file": shown.as_posix(),
+                    "sha256": facts.sha256,
+                    "rows": facts.rows,
+                }
+            )
+        sources += [
+            {"file": path.name, "function": True}
+            for path in measurement.files
+            if not measurement.tables
+        ]
+    definition = get_session(env).settings.metrics.get(metric or "")
+    values: dict[str, list[dict[str, Any]]] = env.__dict__.setdefault(
+        VALUES_ATTRIBUTE, {}
+    )
+    values.setdefault(docname, []).append(
+        {
+            "metric": metric,
+            "page": docname,
+            "line": line,
+            "value": measurement.value if measurement else None,
+            "text": text,
+            "query": (measurement.query if measurement else None)
+            or sql
+            or (definition.sql if definition else None),
+            "params": dict(measurement.params) if measurement else {},
+            "sources": sources,
+            "error": error,
+        }
+    )
+
+
+def purge_values(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget the values of a page that is read again (``env-purge-doc``)."""
+    env.__dict__.get(VALUES_ATTRIBUTE, {}).pop(docname, None)
+
+
+def merge_values(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    """Take the values that a parallel reader recorded (``env-merge-info``)."""
+    ours = env.__dict__.setdefault(VALUES_ATTRIBUTE, {})
+    theirs = other.__dict__.get(VALUES_ATTRIBUTE, {})
+    for docname in docnames:
+        if docname in theirs:
+            ours[docname] = theirs[docname]
 
 
 _DATA_ATTRIBUTES = {"metric": "data-kpi-metric", "query": "data-kpi-query"}

@@ -1,0 +1,113 @@
+"""``sphinx-build -b kpis``: every number of the report, with where it came from.
+
+Writes ``kpis.json`` and ``kpis.csv``: for each named metric and each inline
+query, its raw value, the text readers see, the query and parameters, the
+files it read (with sha256 and row count) and the pages that show it, in a
+stable order, so that two builds of a report diff cleanly.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.builders import Builder
+
+from .shared import VALUES_ATTRIBUTE
+
+CSV_COLUMNS = (
+    "key",
+    "metric",
+    "value",
+    "texts",
+    "query",
+    "params",
+    "sources",
+    "pages",
+    "error",
+)
+
+
+class KpisBuilder(Builder):
+    """Lists the report's numbers instead of writing pages."""
+
+    name = "kpis"
+    format = "kpis"
+    epilog = "The list of the report's numbers is in %(outdir)s (kpis.json, kpis.csv)."
+    allow_parallel = True
+
+    def get_outdated_docs(self) -> Iterator[str]:
+        yield from self.env.found_docs  # the list is small: always rewrite it
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        return ""
+
+    def prepare_writing(self, docnames: set[str]) -> None:
+        pass
+
+    def write_doc(self, docname: str, doctree: nodes.document) -> None:
+        pass
+
+    def finish(self) -> None:
+        entries = collect(self.env.__dict__.get(VALUES_ATTRIBUTE, {}))
+        outdir = Path(self.outdir)
+        outdir.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(entries, indent=2, ensure_ascii=False, default=_json_value)
+        (outdir / "kpis.json").write_text(text + "\n", encoding="utf-8")
+        (outdir / "kpis.csv").write_text(to_csv(entries), encoding="utf-8")
+
+
+def collect(values: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One entry per metric (all the pages that show it) and per inline query."""
+    entries: dict[str, dict[str, Any]] = {}
+    for records in values.values():
+        for record in records:
+            key = record["metric"] or f"{record['page']}:{record['line']}"
+            entry = entries.setdefault(
+                key,
+                {
+                    "key": key,
+                    "metric": record["metric"],
+                    "value": record["value"],
+                    "texts": [],
+                    "query": record["query"],
+                    "params": record["params"],
+                    "sources": record["sources"],
+                    "pages": [],
+                    "error": record["error"],
+                },
+            )
+            entry["texts"] = sorted({*entry["texts"], record["text"]})
+            entry["pages"] = sorted({*entry["pages"], record["page"]})
+    return [entries[key] for key in sorted(entries)]
+
+
+def to_csv(entries: Iterable[dict[str, Any]]) -> str:
+    """The entries as CSV; nested fields as compact JSON."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for entry in entries:
+        writer.writerow(
+            {
+                key: value
+                if isinstance(value, str) or value is None
+                else json.dumps(value, ensure_ascii=False, default=_json_value)
+                for key, value in entry.items()
+            }
+        )
+    return buffer.getvalue()
+
+
+def _json_value(value: Any) -> Any:
+    """Decimals and dates as exact text: a reviewer diffs what the data said."""
+    if isinstance(value, Decimal | datetime.date):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to kpis.json")
