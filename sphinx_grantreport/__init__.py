@@ -33,6 +33,17 @@ from .figures import (
     visit_data_latex,
     visit_download_html,
 )
+from .indicators import (
+    kpi_progress,
+    kpi_sparkline,
+    skip_node,
+    visit_progress_html,
+    visit_progress_latex,
+    visit_progress_text,
+    visit_sparkline_html,
+    visit_sparkline_latex,
+    visit_sparkline_text,
+)
 from .roles import KpiRole
 from .shared import (
     LatexPlaceholders,
@@ -71,6 +82,22 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(name, default, rebuild, types, description=description)
     app.add_node(kpi_value, html=(visit_kpi_value_html, depart_kpi_value_html))
     app.add_node(kpi_card, latex=(visit_card_latex, depart_card_latex))
+    app.add_node(
+        kpi_progress,
+        html=(visit_progress_html, None),
+        latex=(visit_progress_latex, None),
+        text=(visit_progress_text, None),
+        man=(skip_node, None),
+        texinfo=(skip_node, None),
+    )
+    app.add_node(
+        kpi_sparkline,
+        html=(visit_sparkline_html, None),
+        latex=(visit_sparkline_latex, None),
+        text=(visit_sparkline_text, None),
+        man=(skip_node, None),
+        texinfo=(skip_node, None),
+    )
     app.add_post_transform(PrintCardShape)
     app.add_post_transform(LatexPlaceholders)
     app.add_latex_package("sphinxgrantreport")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -14,11 +16,16 @@ from sphinx_design.shared import create_component, is_component
 
 from .errors import ReportError, warn
 from .formatting import parse_template
+from .indicators import delta_paragraph, progress_nodes, sparkline
+from .metrics import Measurement
 from .shared import (
     PLACEHOLDER,
     compute_value_node,
+    display_text,
     get_session,
     kpi_value,
+    measure,
+    query_for_page,
     value_node,
 )
 
@@ -47,6 +54,12 @@ class KpiCardDirective(SphinxDirective):
         "link-type": lambda arg: directives.choice(arg, ("url", "any", "ref", "doc")),
         "link-alt": directives.unchanged,
         "class-card": directives.class_option,
+        "compare": directives.unchanged_required,
+        "delta": lambda arg: directives.choice(arg, ("percent", "absolute")),
+        "compare-label": directives.unchanged,
+        "down-is-good": directives.flag,
+        "target": directives.unchanged_required,
+        "trend": directives.unchanged_required,
     }
 
     #: What each option does; the reference documentation is built from it.
@@ -62,11 +75,19 @@ class KpiCardDirective(SphinxDirective):
         "link-type": "url (default), doc, ref or any, as sphinx-design's card.",
         "link-alt": "The link's accessible text (default: the card's words).",
         "class-card": "Extra CSS classes for the card.",
+        "compare": "A metric or a query to compare the value with: the card "
+        "shows the change, with an arrow and a colour that say good or bad.",
+        "delta": "percent (default) or absolute: how the change is shown.",
+        "compare-label": "Words after the change, such as 'vs 2022'.",
+        "down-is-good": "A fall is good news (costs, wait times): flips the colours.",
+        "target": "A number or a metric to reach: the card shows the progress "
+        "toward it, as a bar and in words.",
+        "trend": "A query returning (x, y) rows: the card draws a sparkline.",
     }
 
     def run(self) -> list[nodes.Node]:
         location = (self.env.docname, self.lineno)
-        value, label = self._value(location)
+        value, measurement, label = self._value(location)
         template = self.arguments[0] if self.arguments else (label or "")
         try:
             parts = parse_template(template)
@@ -106,6 +127,9 @@ class KpiCardDirective(SphinxDirective):
         heading = self._title(parts, value, label or "")
         if heading is not None:
             body.insert(0, heading)
+        if measurement is not None:
+            position = body.index(heading) + 1 if heading is not None else 0
+            body[position:position] = self._context(measurement, location)
         if not sentence:
             number = nodes.paragraph("", "", value, classes=["kpi-card-number"])
             self.set_source_info(number)
@@ -118,8 +142,10 @@ class KpiCardDirective(SphinxDirective):
         column += card
         return [column]
 
-    def _value(self, location: tuple[str, int]) -> tuple[kpi_value, str | None]:
-        """The value node, and the metric's label when it has one."""
+    def _value(
+        self, location: tuple[str, int]
+    ) -> tuple[kpi_value, Measurement | None, str | None]:
+        """The value node, its measurement, and the metric's label if any."""
         metric, sql = self.options.get("metric"), self.options.get("sql")
         if (metric is None) == (sql is None):
             warn(
@@ -130,8 +156,8 @@ class KpiCardDirective(SphinxDirective):
                 ),
                 location,
             )
-            return value_node(self.env, PLACEHOLDER, None), None
-        node, _ = compute_value_node(
+            return value_node(self.env, PLACEHOLDER, None), None, None
+        node, measurement = compute_value_node(
             self.env,
             location,
             metric=metric,
@@ -140,7 +166,47 @@ class KpiCardDirective(SphinxDirective):
             rounding=self.options.get("round"),
         )
         definition = get_session(self.env).settings.metrics.get(metric or "")
-        return node, definition.label if definition else None
+        return node, measurement, definition.label if definition else None
+
+    def _context(
+        self, measurement: Measurement, location: tuple[str, int]
+    ) -> list[nodes.Node]:
+        """The change, the progress and the trend the options ask for."""
+        settings = get_session(self.env).settings
+        definition = measurement.metric
+        format_spec = self.options.get("format") or (
+            definition.format if definition else None
+        )
+        context: list[nodes.Node] = []
+        try:
+            if "compare" in self.options:
+                reference = _measure_reference(self.env, self.options["compare"])
+                context.append(
+                    delta_paragraph(
+                        measurement.value,
+                        reference.value,
+                        mode=self.options.get("delta", "percent"),
+                        down_is_good="down-is-good" in self.options,
+                        label=self.options.get("compare-label"),
+                        format_spec=format_spec,
+                        locale=settings.locale,
+                        currency=settings.currency,
+                    )
+                )
+            if "target" in self.options:
+                target = _measure_reference(self.env, self.options["target"])
+                text = display_text(self.env, target, format_spec)
+                context += progress_nodes(
+                    measurement.value, target.value, text, settings.locale
+                )
+            if "trend" in self.options:
+                rows = query_for_page(self.env, self.options["trend"]).rows
+                context.append(
+                    sparkline(rows, settings.locale, format_spec, settings.currency)
+                )
+        except ReportError as error:
+            warn(error, location)
+        return context
 
     def _title(
         self, parts: list[tuple[str, str | None]], value: kpi_value, label: str
@@ -221,7 +287,7 @@ class PrintCardShape(SphinxPostTransform):
 
 
 #: Paragraph classes of a card that the LaTeX macros style.
-LATEX_PARTS = ("kpi-card-number", "kpi-card-title")
+LATEX_PARTS = ("kpi-card-number", "kpi-card-title", "kpi-card-delta")
 
 
 def _grid_place(card: kpi_card) -> tuple[int, int]:
@@ -262,3 +328,18 @@ def depart_card_latex(self: Any, node: kpi_card) -> None:
     self.body.append(
         "\\hfill" if columns > 1 and row_goes_on and not last else "\\par\\medskip\n"
     )
+
+
+_QUERY_START = re.compile(r"^\s*(select|with|from|values)\b", re.IGNORECASE)
+
+
+def _measure_reference(env: Any, reference: str) -> Measurement:
+    """A :compare: or :target: value: a number, a query or a metric name."""
+    reference = reference.strip()
+    try:
+        return Measurement(Decimal(reference))
+    except InvalidOperation:
+        pass
+    if _QUERY_START.match(reference):
+        return measure(env, sql=reference)
+    return measure(env, metric=reference)

@@ -274,14 +274,17 @@ def depart_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:
 
 
 class LatexPlaceholders(SphinxPostTransform):
-    """Placeholders in LaTeX without the warning sign, which pdflatex lacks."""
+    """Placeholders without the warning sign, and changes without their arrow
+    (the sign says it), as pdflatex has neither glyph."""
 
     default_priority = 200
     formats = ("latex",)
 
     def run(self, **kwargs: Any) -> None:
         for node in list(self.document.findall(nodes.Element)):
-            if "kpi-unavailable" in node["classes"]:
+            if "kpi-delta-arrow" in node["classes"] and node.parent is not None:
+                node.parent.remove(node)
+            elif "kpi-unavailable" in node["classes"]:
                 text = node.astext().replace("⚠", "").strip()
                 node.children = []
                 node += nodes.strong(text, f"[{text}]")

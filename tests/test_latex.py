@@ -130,6 +130,8 @@ def test_every_node_compiles_to_pdf(project):
     assert "More than 30 hubs Hubs with at least one user." in text
     assert "Fig. 1.1: Users by region." in text
     assert "→ example.org/hubs" in text
+    assert "+50% vs the first year (an improvement)" in text
+    assert "60% of the target of 5" in text
 
 
 @needs_tex

@@ -1,0 +1,157 @@
+"""What a card shows around its number: the change against another value, the
+progress toward a target, and a sparkline of the trend.
+
+The change and the progress say in words what their colour or bar shows, so
+that they read the same to a screen reader, in text output and in print.
+"""
+
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale
+from docutils import nodes
+
+from .errors import ReportError
+from .formatting import format_value, is_number
+
+
+def _number(value: Any, what: str) -> Decimal:
+    if not is_number(value):
+        raise ReportError("type", f"{what} needs a number, got {value!r}")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def delta_paragraph(
+    value: Any,
+    reference: Any,
+    *,
+    mode: str,
+    down_is_good: bool,
+    label: str | None,
+    format_spec: str | None,
+    locale: Locale,
+    currency: str,
+) -> nodes.paragraph:
+    """ "▲ +12% vs 2022": the change from ``reference`` to ``value``, good or bad."""
+    current = _number(value, ":compare:")
+    before = _number(reference, ":compare:")
+    change = current - before
+    if mode == "percent":
+        if before == 0:
+            raise ReportError("result", ":compare: cannot give a percent change from 0")
+        amount = format_value(abs(change / before), "percent:0", locale)
+    else:
+        amount = format_value(abs(change), format_spec, locale, currency)
+    direction = "up" if change > 0 else "down" if change < 0 else "flat"
+    good = direction == ("down" if down_is_good else "up")
+    bad = direction == ("up" if down_is_good else "down")
+    tone = "good" if good else "bad" if bad else "neutral"
+    sign = {"up": "+", "down": "\N{MINUS SIGN}", "flat": "±"}[direction]
+    arrow = {"up": "▲", "down": "▼", "flat": "▶"}[direction]
+    paragraph = nodes.paragraph(
+        "",
+        "",
+        classes=["kpi-card-delta", f"kpi-delta-{direction}", f"kpi-delta-{tone}"],
+    )
+    paragraph += nodes.inline(arrow, arrow, classes=["kpi-delta-arrow"])
+    paragraph += nodes.Text(f" {sign}{amount}")
+    if label:
+        paragraph += nodes.Text(f" {label}")
+    words = {"good": "an improvement", "bad": "a worsening", "neutral": "no change"}
+    paragraph += nodes.inline("", f" ({words[tone]})", classes=["kpi-visually-hidden"])
+    return paragraph
+
+
+class kpi_progress(nodes.General, nodes.Element):
+    """A bar of progress toward a target; ``fraction`` is value / target."""
+
+
+def progress_nodes(
+    value: Any, target: Any, target_text: str, locale: Locale
+) -> list[nodes.Node]:
+    """The bar and the words: "62% of the target of 120"."""
+    fraction = _number(value, ":target:") / _number(target, ":target:")
+    share = format_value(fraction, "percent:0", locale)
+    words = f"{share} of the target of {target_text}"
+    bar = kpi_progress("", fraction=float(max(Decimal(0), min(fraction, Decimal(1)))))
+    bar["label"] = words
+    text = nodes.paragraph(words, words, classes=["kpi-card-progress-text"])
+    return [bar, text]
+
+
+def visit_progress_html(self: Any, node: kpi_progress) -> None:
+    percent = round(node["fraction"] * 100)
+    self.body.append(
+        f'<div class="kpi-progress" role="progressbar" aria-valuemin="0" '
+        f'aria-valuemax="100" aria-valuenow="{percent}" '
+        f'aria-label="{html.escape(node["label"])}">'
+        f'<span style="width: {percent}%"></span></div>\n'
+    )
+    raise nodes.SkipNode
+
+
+def visit_progress_latex(self: Any, node: kpi_progress) -> None:
+    self.body.append(f"\n\\grantreportprogress{{{node['fraction']:.4f}}}\n")
+    raise nodes.SkipNode
+
+
+def visit_progress_text(self: Any, node: kpi_progress) -> None:
+    filled = round(node["fraction"] * 20)
+    self.add_text("[" + "#" * filled + "-" * (20 - filled) + "]")
+    raise nodes.SkipNode
+
+
+def skip_node(self: Any, node: nodes.Node) -> None:
+    """Builders with no way to draw it (man, Texinfo) leave it to the words."""
+    raise nodes.SkipNode
+
+
+class kpi_sparkline(nodes.General, nodes.Element):
+    """A small line of a metric's trend, drawn as inline SVG (no matplotlib)."""
+
+
+def sparkline(
+    rows: list[tuple[Any, ...]], locale: Locale, format_spec: str | None, currency: str
+) -> kpi_sparkline:
+    """A sparkline from (x, y) rows, in their order, with an accessible label."""
+    if not rows or any(len(row) < 2 for row in rows):
+        raise ReportError("result", ":trend: needs a query returning (x, y) rows")
+    ys = [float(_number(row[1], ":trend:")) for row in rows if row[1] is not None]
+    if len(ys) < 2:
+        raise ReportError("result", ":trend: needs at least two values")
+    low, high = min(ys), max(ys)
+    span = (high - low) or 1.0
+    step = 100 / (len(ys) - 1)
+    points = " ".join(
+        f"{index * step:.2f},{22 - (y - low) / span * 20:.2f}"
+        for index, y in enumerate(ys)
+    )
+    first = format_value(_number(rows[0][1], ":trend:"), format_spec, locale, currency)
+    last = format_value(_number(rows[-1][1], ":trend:"), format_spec, locale, currency)
+    label = f"Trend over {len(ys)} values, from {first} to {last}"
+    return kpi_sparkline("", points=points, label=label)
+
+
+def visit_sparkline_html(self: Any, node: kpi_sparkline) -> None:
+    label = html.escape(node["label"])
+    self.body.append(
+        f'<svg class="kpi-sparkline" viewBox="0 0 100 24" preserveAspectRatio="none" '
+        f'role="img" aria-label="{label}"><title>{label}</title>'
+        f'<polyline points="{node["points"]}" fill="none" stroke="currentColor" '
+        'stroke-width="2" vector-effect="non-scaling-stroke" '
+        'stroke-linejoin="round" stroke-linecap="round"/></svg>\n'
+    )
+    raise nodes.SkipNode
+
+
+def visit_sparkline_text(self: Any, node: kpi_sparkline) -> None:
+    self.add_text(f"({node['label']})")
+    raise nodes.SkipNode
+
+
+def visit_sparkline_latex(self: Any, node: kpi_sparkline) -> None:
+    self.body.append(f"\n\\par{{\\small {self.escape(node['label'])}}}\\par\n")
+    raise nodes.SkipNode
