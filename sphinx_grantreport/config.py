@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -62,6 +64,13 @@ CONFIG_VALUES: dict[str, tuple[Any, _ConfigRebuild, Any, str]] = {
         "Matplotlib style(s) applied after the bundled one: names or files "
         "relative to conf.py.",
     ),
+    "grantreport_max_age": (
+        None,
+        "env",
+        (str, type(None)),
+        "How old a metric's as_of date may be at build time, such as '120d', "
+        "before a warning (SOURCE_DATE_EPOCH sets the build date).",
+    ),
     "grantreport_latex_report": (
         False,
         "env",
@@ -109,6 +118,7 @@ class Settings:
     currency: str = "USD"
     query_timeout: float = 10.0
     chart_styles: tuple[str | Path, ...] = ()
+    max_age: datetime.timedelta | None = None
 
 
 def read_settings(app: Sphinx) -> Settings:
@@ -133,7 +143,30 @@ def read_settings(app: Sphinx) -> Settings:
         currency=config.grantreport_currency,
         query_timeout=float(config.grantreport_query_timeout),
         chart_styles=_chart_styles(Path(app.confdir), config.grantreport_mpl_style),
+        max_age=_max_age(config.grantreport_max_age),
     )
+
+
+def _max_age(value: str | None) -> datetime.timedelta | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*d\s*", value)
+    if not match:
+        warn(
+            ReportError(
+                "config", f"grantreport_max_age {value!r} must read like '120d'"
+            )
+        )
+        return None
+    return datetime.timedelta(days=int(match[1]))
+
+
+def build_date() -> datetime.date:
+    """Today, or the date of SOURCE_DATE_EPOCH, for builds that must repeat."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    return datetime.date.today()
 
 
 def _chart_styles(

@@ -30,6 +30,10 @@ SUBTYPES: dict[str, str] = {
     "config": "A grantreport_* setting or the metrics file is malformed.",
     "locale": "Sphinx's language is not a locale Babel knows.",
     "kind": "A kpi-figure asks for an unknown chart kind.",
+    "expect": "A metric's value or data breaks its expect check.",
+    "stale": "A metric's data is older than grantreport_max_age.",
+    "claim": "A card's wording (More than, over, at least) claims more than "
+    "the data says.",
     "plot": "A chart cannot be drawn: a plot function fails or returns no "
     "Figure, or matplotlib rejects an option.",
 }

@@ -3,11 +3,13 @@ and the provenance of each value. No Sphinx nodes here."""
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -30,6 +32,8 @@ class MetricDefinition:
     round: str | None = None
     label: str | None = None
     description: str | None = None
+    expect: str | None = None
+    as_of: str | None = None
 
     @classmethod
     def from_config(cls, name: str, raw: object) -> MetricDefinition:
@@ -63,6 +67,8 @@ class MetricDefinition:
             raise ReportError(
                 "config", f"metric {name!r} needs exactly one of 'sql' or 'function'"
             )
+        if "expect" in raw:
+            parse_expect(raw["expect"], name)
         if "function" in raw and not _CALLABLE_RE.match(raw["function"]):
             raise ReportError(
                 "config",
@@ -82,6 +88,65 @@ class Measurement:
     tables: tuple[str, ...] = ()
     metric: MetricDefinition | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    as_of: datetime.date | None = None
+
+
+_RANGE_RE = re.compile(r"^(?P<low>[-+\d.eE]*)\.\.(?P<high>[-+\d.eE]*)$")
+
+
+def parse_expect(
+    text: str, name: str
+) -> list[tuple[str, Decimal | None, Decimal | None]]:
+    """``expect = "0..100, min_rows:12"``: a range of the value, and the fewest
+    rows each table it reads must have. Checked on every build."""
+    checks: list[tuple[str, Decimal | None, Decimal | None]] = []
+    for part in (piece.strip() for piece in text.split(",")):
+        try:
+            if match := _RANGE_RE.match(part):
+                low = Decimal(match["low"]) if match["low"] else None
+                high = Decimal(match["high"]) if match["high"] else None
+                checks.append(("range", low, high))
+            elif part.startswith("min_rows:"):
+                checks.append(("min_rows", Decimal(int(part.split(":", 1)[1])), None))
+            elif part == "not_null":
+                checks.append(("not_null", None, None))
+            else:
+                raise ValueError(part)
+        except (ValueError, ArithmeticError):
+            raise ReportError(
+                "config",
+                f"metric {name!r}: bad expect {part!r}; use LOW..HIGH (either may "
+                "be left out), min_rows:N or not_null, separated by commas",
+            ) from None
+    return checks
+
+
+def broken_expectations(measurement: Measurement, engine: QueryEngine) -> list[str]:
+    """What the metric's ``expect`` says that the data does not bear out."""
+    definition = measurement.metric
+    if definition is None or definition.expect is None:
+        return []
+    problems = []
+    for kind, low, high in parse_expect(definition.expect, definition.name):
+        value = measurement.value
+        if kind == "range" and is_number(value):
+            number = Decimal(str(value))
+            if (low is not None and number < low) or (
+                high is not None and number > high
+            ):
+                problems.append(
+                    f"metric {definition.name!r} is {value}, outside its expected "
+                    f"range {definition.expect}"
+                )
+        elif kind == "min_rows":
+            for table in measurement.tables:
+                rows = engine.facts(table).rows
+                if low is not None and rows < low:
+                    problems.append(
+                        f"metric {definition.name!r} reads table {table!r}, which has "
+                        f"{rows} rows, fewer than the {low} it expects"
+                    )
+    return problems
 
 
 def single_value(result: QueryResult) -> Any:
@@ -146,7 +211,17 @@ class MetricEvaluator:
         else:
             assert definition.function is not None
             measurement = self._call(definition.function)
-        return replace(measurement, metric=definition)
+        as_of = None
+        if definition.as_of is not None:
+            as_of = single_value(self.engine.query(definition.as_of))
+            if isinstance(as_of, datetime.datetime):
+                as_of = as_of.date()
+            if not isinstance(as_of, datetime.date):
+                raise ReportError(
+                    "type",
+                    f"as_of of metric {name!r} must return a date, not {as_of!r}",
+                )
+        return replace(measurement, metric=definition, as_of=as_of)
 
     def inline(self, sql: str) -> Measurement:
         """The measurement of a query written in a page."""

@@ -15,11 +15,11 @@ from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.html5 import HTML5Translator
 
-from .config import Settings, read_settings
+from .config import Settings, build_date, read_settings
 from .engine import QueryEngine, QueryResult
 from .errors import ReportError, warn
 from .formatting import format_value, round_value
-from .metrics import Measurement, MetricEvaluator
+from .metrics import Measurement, MetricEvaluator, broken_expectations
 
 #: What a reader sees where a number could not be computed.
 PLACEHOLDER = "⚠ metric unavailable"
@@ -149,7 +149,7 @@ def value_node(
         os.path.relpath(path, srcdir) if path.is_relative_to(srcdir) else path.name
         for path in measurement.files
     ]
-    return kpi_value(
+    node = kpi_value(
         text,
         text,
         classes=["kpi-value"],
@@ -157,6 +157,9 @@ def value_node(
         query=measurement.query or "",
         sources=" ".join(sorted(sources)),
     )
+    if measurement.as_of:
+        node["as_of"] = measurement.as_of.isoformat()
+    return node
 
 
 def compute_value_node(
@@ -179,7 +182,29 @@ def compute_value_node(
         record_value(env, location, metric, sql, None, PLACEHOLDER, error.message)
         return value_node(env, PLACEHOLDER, None), None
     record_value(env, location, metric, sql, measurement, text)
+    for problem in _doubts(env, measurement):
+        warn(problem, location)
     return value_node(env, text, measurement), measurement
+
+
+def _doubts(env: BuildEnvironment, measurement: Measurement) -> list[ReportError]:
+    """A shown number whose data breaks its expect check or is too old."""
+    session = get_session(env)
+    doubts = [
+        ReportError("expect", problem)
+        for problem in broken_expectations(measurement, session.engine)
+    ]
+    max_age = session.settings.max_age
+    if measurement.as_of and max_age and build_date() - measurement.as_of > max_age:
+        name = measurement.metric.name if measurement.metric else "?"
+        doubts.append(
+            ReportError(
+                "stale",
+                f"the data of metric {name!r} is as of {measurement.as_of}, older "
+                f"than grantreport_max_age ({max_age.days} days)",
+            )
+        )
+    return doubts
 
 
 #: Per page, every value computed on it: what ``sphinx-build -b kpis`` lists.
@@ -256,7 +281,11 @@ def merge_values(
             ours[docname] = theirs[docname]
 
 
-_DATA_ATTRIBUTES = {"metric": "data-kpi-metric", "query": "data-kpi-query"}
+_DATA_ATTRIBUTES = {
+    "metric": "data-kpi-metric",
+    "query": "data-kpi-query",
+    "as_of": "data-kpi-as-of",
+}
 
 
 def visit_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:

@@ -90,3 +90,102 @@ def test_bad_context_warns_and_keeps_the_number(project, options, subtype, messa
     assert message in result.warnings
     assert f"[grantreport.{subtype}]" in result.warnings
     assert ">7.3K<" in result.html()  # the number itself is fine
+
+
+def card_page(title: str, metric: str, extra: str = "") -> str:
+    return f"# Page\n\n:::{{kpi-card}} {title}\n:metric: {metric}\n{extra}:::\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "rounding", "claim"),
+    [
+        ("More than {value} users", None, '"More than 7270" is not true'),
+        ("Over {value} users", "ceil:100", '"Over 7300" is not true'),
+        ("More than {value} users", "nearest:100", '"More than 7300" is not true'),
+        ("At least {value} users", "ceil:1000", '"At least 8000" is not true'),
+    ],
+)
+def test_claims_that_overstate_are_warnings(project, title, rounding, claim):
+    result = project("context")
+    extra = f":round: {rounding}\n" if rounding else ""
+    result.write("index.md", card_page(title, "users", extra))
+    result.build()
+    assert "index.md:3: WARNING: " + claim in result.warnings
+    assert "[grantreport.claim]" in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("title", "rounding"),
+    [
+        ("More than {value} users", "floor:100"),
+        ("At least {value} users", None),
+        ("At least {value} users", "floor:1000"),
+        ("{value} users, more than last year", None),  # not a claim on the value
+    ],
+)
+def test_true_claims_pass(project, title, rounding):
+    result = project("context")
+    extra = f":round: {rounding}\n" if rounding else ""
+    result.write("index.md", card_page(title, "users", extra))
+    result.build()
+    assert result.warnings == ""
+
+
+def test_expect_checks_the_value_and_the_rows(project):
+    result = project("context")
+    result.write("index.md", card_page("Users", "users"))
+    metrics = {
+        "users": {
+            "sql": "SELECT max(users) FROM monthly_users",
+            "expect": "0..5000, min_rows:36",
+        }
+    }
+    result.build(confoverrides={"grantreport_metrics": metrics})
+    assert (
+        "index.md:3: WARNING: metric 'users' is 7270, outside its expected range"
+        in (result.warnings)
+    )
+    assert "which has 24 rows, fewer than the 36 it expects" in result.warnings
+    assert result.warnings.count("[grantreport.expect]") == 2
+    assert ">7,270<" in result.html()  # the number is still shown
+
+
+def test_bad_expect_is_a_config_warning(project):
+    result = project("context")
+    result.write("index.md", "# Page\n")
+    metrics = {"users": {"sql": "SELECT 1", "expect": "between 1 and 2"}}
+    result.build(confoverrides={"grantreport_metrics": metrics})
+    assert "bad expect 'between 1 and 2'" in result.warnings
+    assert "[grantreport.config]" in result.warnings
+
+
+AS_OF = {
+    "users": {
+        "sql": "SELECT users FROM monthly_users ORDER BY month DESC LIMIT 1",
+        "as_of": "SELECT max(month) FROM monthly_users",
+        "format": "compact",
+    }
+}
+
+
+def test_as_of_date_on_the_card_and_in_the_page(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1704067200")  # 2024-01-01
+    result = project("context")
+    result.write("index.md", card_page("Users", "users"))
+    result.build(confoverrides={"grantreport_metrics": AS_OF, "language": "de"})
+    assert result.warnings == ""
+    page = BeautifulSoup(result.html(), "html.parser")
+    assert words(page.select_one("p.kpi-card-as-of")) == "As of 01.12.2023"
+    assert page.select_one("span.kpi-value")["data-kpi-as-of"] == "2023-12-01"
+
+
+def test_stale_data_is_a_warning(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01
+    result = project("context")
+    result.write("index.md", card_page("Users", "users"))
+    conf = {"grantreport_metrics": AS_OF, "grantreport_max_age": "120d"}
+    result.build(confoverrides=conf)
+    assert (
+        "index.md:3: WARNING: the data of metric 'users' is as of 2023-12-01, older "
+        "than grantreport_max_age (120 days) [grantreport.stale]"
+    ) in result.warnings
