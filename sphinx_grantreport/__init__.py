@@ -55,6 +55,7 @@ from .shared import (
     purge_values,
     visit_kpi_value_html,
 )
+from .sources import KpiSourcesDirective
 
 __version__ = "0.1.0"
 
@@ -124,6 +125,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_directive("kpi-card", KpiCardDirective)
     app.add_directive("kpi-figure", KpiFigureDirective)
+    app.add_directive("kpi-sources", KpiSourcesDirective)
     app.add_role("kpi", KpiRole())
     app.add_builder(KpisBuilder)
     app.connect("env-purge-doc", purge_values)

@@ -46,6 +46,8 @@ class TableFacts:
     path: Path
     sha256: str
     rows: int
+    columns: tuple[str, ...] = ()
+    dates: tuple[Any, Any] | None = None  # first and last of the first date column
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,21 @@ class QueryEngine:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             count = self.connection.execute(f'SELECT count(*) FROM "{name}"')
             rows = int(count.fetchall()[0][0])
-            self._facts[name] = TableFacts(name, path, digest, rows)
+            described = self.connection.execute(f'DESCRIBE "{name}"').fetchall()
+            columns = tuple(str(row[0]) for row in described)
+            dated = [
+                row[0]
+                for row in described
+                if str(row[1]).startswith(("DATE", "TIMESTAMP"))
+            ]
+            dates = None
+            if dated:
+                column = str(dated[0]).replace('"', '""')
+                span = self.connection.execute(
+                    f'SELECT min("{column}"), max("{column}") FROM "{name}"'
+                ).fetchall()[0]
+                dates = (span[0], span[1])
+            self._facts[name] = TableFacts(name, path, digest, rows, columns, dates)
         return self._facts[name]
 
     def _load(self, name: str) -> ReportError | None:

@@ -189,3 +189,32 @@ def test_stale_data_is_a_warning(project, monkeypatch):
         "index.md:3: WARNING: the data of metric 'users' is as of 2023-12-01, older "
         "than grantreport_max_age (120 days) [grantreport.stale]"
     ) in result.warnings
+
+
+def test_sources_table_lists_each_file_with_rows_dates_and_checksum(project):
+    import hashlib
+
+    result = project("context")
+    result.write("index.md", "# Data\n\n```{kpi-sources}\n```\n")
+    result.build()
+    assert result.warnings == ""
+    table = BeautifulSoup(result.html(), "html.parser").select_one("table.kpi-sources")
+    header = [words(th) for th in table.select("th")]
+    assert header == ["Table", "File", "Rows", "Columns", "Dates", "SHA-256"]
+    (row,) = [[words(td) for td in tr.select("td")] for tr in table.select("tbody tr")]
+    data = result.srcdir / "data" / "monthly-users.csv"
+    assert row == [
+        "monthly_users",
+        "data/monthly-users.csv",
+        "24",
+        "month, users",
+        "Jan 1, 2022 \N{EN DASH} Dec 1, 2023",
+        hashlib.sha256(data.read_bytes()).hexdigest()[:12],
+    ]
+
+
+def test_sources_with_an_unknown_table_warns(project):
+    result = project("context")
+    result.write("index.md", "# Data\n\n```{kpi-sources}\n:tables: nowhere\n```\n")
+    result.build()
+    assert "index.md:3: WARNING: unknown table 'nowhere' in :tables:" in result.warnings

@@ -2,10 +2,11 @@
 
 from sphinx_grantreport.cards import KpiCardDirective
 from sphinx_grantreport.figures import KpiFigureDirective
+from sphinx_grantreport.sources import KpiSourcesDirective
 
 
 def test_every_directive_option_is_documented():
-    for directive in (KpiCardDirective, KpiFigureDirective):
+    for directive in (KpiCardDirective, KpiFigureDirective, KpiSourcesDirective):
         assert set(directive.option_help) == set(directive.option_spec), directive
 
 

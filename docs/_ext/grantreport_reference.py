@@ -19,6 +19,7 @@ from sphinx_grantreport.config import CONFIG_VALUES
 from sphinx_grantreport.errors import SUBTYPES
 from sphinx_grantreport.figures import KpiFigureDirective
 from sphinx_grantreport.formatting import NAMED_FORMATS
+from sphinx_grantreport.sources import KpiSourcesDirective
 
 
 def _rows(topic: str) -> tuple[tuple[str, str], list[tuple[str, str]]]:
@@ -29,6 +30,10 @@ def _rows(topic: str) -> tuple[tuple[str, str], list[tuple[str, str]]]:
     if topic == "kpi-figure":
         return ("Option", "Meaning"), [
             (f":{k}:", v) for k, v in KpiFigureDirective.option_help.items()
+        ]
+    if topic == "kpi-sources":
+        return ("Option", "Meaning"), [
+            (f":{k}:", v) for k, v in KpiSourcesDirective.option_help.items()
         ]
     if topic == "config":
         return ("Setting (default)", "Meaning"), [
