@@ -144,18 +144,19 @@ def value_node(
         return kpi_value(
             PLACEHOLDER, PLACEHOLDER, classes=["kpi-value", "kpi-unavailable"]
         )
-    srcdir = Path(env.srcdir)
-    sources = [
-        os.path.relpath(path, srcdir) if path.is_relative_to(srcdir) else path.name
-        for path in measurement.files
-    ]
+    sources = "; ".join(
+        f"{source['file']} ({source['rows']} rows, sha256 {source['sha256'][:12]})"
+        if "sha256" in source
+        else source["file"]
+        for source in source_facts(env, measurement)
+    )
     node = kpi_value(
         text,
         text,
         classes=["kpi-value"],
         metric=measurement.metric.name if measurement.metric else "",
         query=measurement.query or "",
-        sources=" ".join(sorted(sources)),
+        sources=sources,
     )
     if measurement.as_of:
         node["as_of"] = measurement.as_of.isoformat()
@@ -207,6 +208,32 @@ def _doubts(env: BuildEnvironment, measurement: Measurement) -> list[ReportError
     return doubts
 
 
+def source_facts(
+    env: BuildEnvironment, measurement: Measurement
+) -> list[dict[str, Any]]:
+    """The files behind a value: each table's file with its sha256 and rows,
+    or the module of a metric function."""
+    engine = get_session(env).engine
+    srcdir = Path(env.srcdir)
+    sources: list[dict[str, Any]] = []
+    for table in measurement.tables:
+        facts = engine.facts(table)
+        shown = facts.path
+        if facts.path.is_relative_to(srcdir):
+            shown = facts.path.relative_to(srcdir)
+        sources.append(
+            {
+                "table": table,
+                "file": shown.as_posix(),
+                "sha256": facts.sha256,
+                "rows": facts.rows,
+            }
+        )
+    if not measurement.tables:
+        sources += [{"file": path.name, "function": True} for path in measurement.files]
+    return sources
+
+
 #: Per page, every value computed on it: what ``sphinx-build -b kpis`` lists.
 VALUES_ATTRIBUTE = "grantreport_values"
 
@@ -222,28 +249,7 @@ def record_value(
 ) -> None:
     """Keep a computed value, its query and the files behind it in the env."""
     docname, line = location if isinstance(location, tuple) else (env.docname, None)
-    engine = get_session(env).engine
-    sources = []
-    if measurement is not None:
-        srcdir = Path(env.srcdir)
-        for table in measurement.tables:
-            facts = engine.facts(table)
-            shown = facts.path
-            if facts.path.is_relative_to(srcdir):
-                shown = facts.path.relative_to(srcdir)
-            sources.append(
-                {
-                    "table": table,
-                    "file": shown.as_posix(),
-                    "sha256": facts.sha256,
-                    "rows": facts.rows,
-                }
-            )
-        sources += [
-            {"file": path.name, "function": True}
-            for path in measurement.files
-            if not measurement.tables
-        ]
+    sources = source_facts(env, measurement) if measurement else []
     definition = get_session(env).settings.metrics.get(metric or "")
     values: dict[str, list[dict[str, Any]]] = env.__dict__.setdefault(
         VALUES_ATTRIBUTE, {}
@@ -293,8 +299,15 @@ def visit_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:
         html: node[key] for key, html in _DATA_ATTRIBUTES.items() if node.get(key)
     }
     if node.get("sources"):
+        # Where the number comes from, on hover (title) and on keyboard focus.
         attributes["data-kpi-sources"] = node["sources"]
-        attributes["title"] = f"Computed from {node['sources']}"
+        origin = f"Computed from {node['sources']}"
+        if node.get("as_of"):
+            origin += f", data as of {node['as_of']}"
+        if node.get("query"):
+            origin += f", by: {node['query'].strip()}"
+        attributes["title"] = origin
+        attributes["tabindex"] = "0"
     self.body.append(self.starttag(node, "span", "", **attributes))
 
 

@@ -90,7 +90,15 @@ def test_values_carry_their_provenance(basic):
     value = soup(basic.html()).select_one("span.kpi-value")
     assert value["data-kpi-metric"] == "active_communities"
     assert value["data-kpi-query"].startswith("SELECT count(*) FROM communities")
-    assert value["data-kpi-sources"] == "data/communities.csv"
+    assert (
+        value["data-kpi-sources"]
+        == "data/communities.csv (83 rows, sha256 2b6dd81d9dbb)"
+    )
+    assert value["title"] == (
+        "Computed from data/communities.csv (83 rows, sha256 2b6dd81d9dbb), "
+        "by: SELECT count(*) FROM communities WHERE status = 'active'"
+    )
+    assert value["tabindex"] == "0"  # the same text on keyboard focus
 
 
 def test_extension_css_is_linked_and_copied(basic):
