@@ -150,3 +150,15 @@ def test_print_hides_navigation_and_keeps_the_report(browser, themed):
     assert len(measure["cards"]) == 2  # the cards are still there
     text = page.evaluate(COLOURS, "main p, article p, .body p")
     assert luminance(text["text"]) < 0.05 and luminance(text["background"]) > 0.9
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_good_change_is_green_and_readable(browser, themed, scheme):
+    page = open_page(browser, themed("grantreport"), 1280, color_scheme=scheme)
+    colours = page.evaluate(COLOURS, ".kpi-delta-good")
+    red, green, blue = (
+        float(part)
+        for part in colours["text"][colours["text"].index("(") + 1 : -1].split(",")[:3]
+    )
+    assert green > red and green > blue
+    assert contrast(colours["text"], colours["background"]) >= 4.5
