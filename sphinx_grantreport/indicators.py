@@ -73,7 +73,10 @@ def progress_nodes(
     value: Any, target: Any, target_text: str, locale: Locale
 ) -> list[nodes.Node]:
     """The bar and the words: "62% of the target of 120"."""
-    fraction = _number(value, ":target:") / _number(target, ":target:")
+    goal = _number(target, ":target:")
+    if goal <= 0:
+        raise ReportError("result", f":target: must be above zero, not {target}")
+    fraction = _number(value, ":target:") / goal
     share = format_value(fraction, "percent:0", locale)
     words = f"{share} of the target of {target_text}"
     bar = kpi_progress("", fraction=float(max(Decimal(0), min(fraction, Decimal(1)))))

@@ -87,6 +87,9 @@ def test_example_report_has_no_hand_typed_number(built):
             " span.caption-number, span.std-numref,"
             # the folded data tables of :table: (data, not prose)
             " table,"
+            # a card's computed context: change, progress, trend, as-of date
+            " p.kpi-card-delta, p.kpi-card-progress-text, svg.kpi-sparkline,"
+            " p.kpi-card-as-of,"
             # the hidden copy of a linked card's title, for screen readers
             " a.sd-stretched-link"
         ):

@@ -23,6 +23,8 @@ grantreport_metrics_file = "kpis.toml"
 grantreport_params = {
     "grant_start": "2021-01-01",
     "report_date": "2023-12-31",
+    # the fundraising goal the board set for the grant period
+    "funding_goal": 6_000_000,
     "first_checkpoint": "2021-08-31",
 }
 
