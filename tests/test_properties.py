@@ -1,0 +1,78 @@
+"""Property-based tests of the mini-languages: any input gives a value or a
+clean ReportError, and rounding keeps its promises."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sphinx_grantreport.errors import ReportError
+from sphinx_grantreport.formatting import (
+    format_value,
+    parse_locale,
+    parse_template,
+    round_value,
+)
+
+EN = parse_locale("en")
+numbers = st.one_of(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, places=4),
+    st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+)
+steps = st.decimals(min_value=Decimal("0.001"), max_value=10**6, places=3).filter(
+    lambda step: step > 0
+)
+
+
+anything = st.one_of(
+    numbers, st.floats(), st.text(max_size=10), st.none(), st.booleans()
+)
+
+
+@given(st.text(max_size=30), anything)
+def test_any_format_gives_text_or_a_clean_error(spec, value):
+    try:
+        assert isinstance(format_value(value, spec, EN), str)
+    except ReportError as error:
+        assert error.subtype in {"format", "type"}
+
+
+@given(st.text(max_size=30), anything)
+def test_any_rounding_gives_a_number_or_a_clean_error(spec, value):
+    try:
+        assert isinstance(round_value(value, spec), Decimal)
+    except ReportError as error:
+        assert error.subtype in {"round", "type"}
+
+
+@given(st.text(max_size=40))
+def test_any_template_gives_parts_or_a_clean_error(template):
+    try:
+        parts = parse_template(template)
+    except ReportError as error:
+        assert error.subtype == "template"
+    else:
+        assert all(field in (None, "value", "label") for _, field in parts)
+
+
+@given(numbers, steps)
+def test_floor_never_exceeds_the_value_and_ceil_never_falls_below(value, step):
+    exact = Decimal(str(value))
+    assert round_value(value, f"floor:{step}") <= exact
+    assert round_value(value, f"ceil:{step}") >= exact
+    assert abs(round_value(value, f"nearest:{step}") - exact) <= step / 2
+
+
+@given(numbers, numbers, steps)
+def test_rounding_is_monotonic(first, second, step):
+    low, high = sorted((first, second), key=lambda v: Decimal(str(v)))
+    for mode in ("floor", "ceil", "nearest"):
+        assert round_value(low, f"{mode}:{step}") <= round_value(high, f"{mode}:{step}")
+
+
+@given(numbers, st.integers(min_value=1, max_value=6))
+def test_significant_digits_floor_never_overstates(value, digits):
+    assert round_value(value, f"floor:{digits}sig") <= Decimal(str(value))
