@@ -332,3 +332,13 @@ def test_warnings_fail_the_build_with_W_and_no_traceback(project, tmp_path):
     assert result.returncode == 1, result.stderr
     assert "unknown metric 'nope'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_runaway_query_is_stopped_with_a_located_warning(project):
+    bad = project("bad")
+    huge = "SELECT count(*) FROM range(1000000000) a, range(1000000000) b"
+    bad.write("index.md", card(sql=huge) + "\nThen {kpi}`users` users.\n")
+    bad.build(confoverrides={"grantreport_query_timeout": 0.5})
+    assert "index.md:3: WARNING: query stopped after 0.5 s" in bad.warnings
+    assert "[grantreport.timeout]" in bad.warnings
+    assert ">200<" in bad.html()  # the next query on the connection still runs
