@@ -35,6 +35,9 @@ CHART_OPTIONS = (
 )  # fmt: skip
 
 FIGURE_PLACEHOLDER = "⚠ figure unavailable"
+#: A chart's rows are kept in the doctree: more than this is a mistake (a
+#: missing GROUP BY), not a chart.
+MAX_CHART_ROWS = 10_000
 PLACEHOLDER_CLASSES = "kpi-unavailable kpi-figure-unavailable"
 CACHE_DIR = "grantreport-charts"
 
@@ -145,6 +148,12 @@ class KpiFigureDirective(SphinxDirective):
         if sources:
             sql = self.options.get("sql") or f'SELECT * FROM "{self.options["data"]}"'
             result = query_for_page(self.env, sql)
+            if len(result.rows) > MAX_CHART_ROWS:
+                raise ReportError(
+                    "result",
+                    f"query returned {len(result.rows):,} rows, more than a chart "
+                    f"can show ({MAX_CHART_ROWS:,}): aggregate them in SQL",
+                )
             table = Table(result.columns, result.rows)
         options = {
             key: self.options[key] for key in CHART_OPTIONS if key in self.options

@@ -63,6 +63,11 @@ FIGURE_CASES = {
         "type",
         "column 'region' must hold numbers to be plotted, but has 'north'",
     ),
+    "too many rows": (
+        figure(sql="SELECT range AS x, range AS y FROM range(20000)"),
+        "result",
+        "query returned 20,000 rows, more than a chart can show (10,000)",
+    ),
     "bad yformat": (
         figure(data="hubs", yformat="dollars"),
         "format",
