@@ -23,7 +23,18 @@ from .metrics import MetricDefinition
 #: The folder under the source dir whose files become tables by default.
 DATA_DIR = "data"
 
-_ConfigRebuild = Literal["", "env"]
+_ConfigRebuild = Literal["", "env", "html"]
+
+#: Themes that can show a page dark, so a dark variant of a chart is worth drawing.
+DARK_THEMES = {"grantreport", "furo", "pydata_sphinx_theme", "sphinx_book_theme"}
+
+
+def dark_charts(config: Config) -> bool:
+    """Whether web pages get a dark variant of each chart."""
+    if config.grantreport_dark_charts is not None:
+        return bool(config.grantreport_dark_charts)
+    return config.html_theme in DARK_THEMES
+
 
 #: name -> (default, rebuild, types, description) of every config value.
 CONFIG_VALUES: dict[str, tuple[Any, _ConfigRebuild, Any, str]] = {
@@ -63,6 +74,14 @@ CONFIG_VALUES: dict[str, tuple[Any, _ConfigRebuild, Any, str]] = {
         (str, list, type(None)),
         "Matplotlib style(s) applied after the bundled one: names or files "
         "relative to conf.py.",
+    ),
+    "grantreport_dark_charts": (
+        None,
+        "html",
+        (bool, type(None)),
+        "Draw a dark variant of each chart for web pages: True, False, or None "
+        "(the default) for themes with a dark mode (grantreport, furo, "
+        "pydata-sphinx-theme, sphinx-book-theme).",
     ),
     "grantreport_max_age": (
         None,

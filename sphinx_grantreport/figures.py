@@ -25,6 +25,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
 from . import charts
 from .charts import ChartSpec, Table
+from .config import dark_charts
 from .errors import ReportError, warn
 from .shared import get_session, query_for_page
 
@@ -313,11 +314,11 @@ def _draw_or_warn(
 
 
 def visit_chart_html(self: Any, node: kpi_chart) -> None:
-    """An <img> of the chart; on web pages also its dark variant, which the
-    extension's CSS shows instead when the page is dark."""
+    """An <img> of the chart; on web pages of a theme with a dark mode also
+    its dark variant, which the extension's CSS shows when the page is dark."""
     ebook = self.builder.name.startswith("epub")
     fmt = "png" if ebook else "svg"
-    variants = [False] if ebook else [False, True]
+    variants = [False, True] if dark_charts(self.config) and not ebook else [False]
     names = []
     for dark in variants:  # a chart that fails warns once, not per variant
         names.append(_draw_or_warn(self, node, fmt, dark))

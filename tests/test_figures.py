@@ -138,7 +138,7 @@ def test_rendered_files_stay_out_of_the_source_tree(built):
 
 
 def test_unchanged_figures_are_not_redrawn(built, drawn):
-    assert len(drawn) == 30  # a light and a dark variant of each of 15 charts
+    assert len(drawn) == 15  # alabaster has no dark mode: one variant each
     drawn.clear()
     built.build()
     assert drawn == []
@@ -156,7 +156,7 @@ def test_changed_data_redraws_exactly_the_figure_using_it(built, drawn):
     drawn.clear()
     built.build()
     assert built.read_docs == ["index"]
-    assert len(drawn) == 2  # its light and dark variants
+    assert len(drawn) == 1
     new = figure_by_id(soup(built.html()), "contracts-by-quarter").find("img")["src"]
     assert new != old
     assert ">Fresh<" in (built.outdir / new).read_text()
@@ -232,7 +232,7 @@ def test_user_style_goes_on_top_and_redraws_when_edited(project, drawn):
     later = time.time() + 5
     os.utime(style, (later, later))
     result.build(confoverrides={"grantreport_mpl_style": "report.mplstyle"})
-    assert len(drawn) == 30
+    assert len(drawn) == 15
     svg = svg_of(result, figure_by_id(soup(result.html()), "weekly-users"))
     assert "#00897b" in svg.lower()
 
@@ -301,12 +301,23 @@ def test_parallel_build_gives_the_same_figures(project):
     assert outputs[0] == outputs[1]
 
 
-def test_web_pages_get_a_dark_variant_of_each_chart(built):
-    figure = figure_by_id(soup(built.html()), "communities-by-year")
+@pytest.mark.parametrize("theme", ["grantreport", "furo"])
+def test_themes_with_a_dark_mode_get_a_dark_variant_of_each_chart(project, theme):
+    result = project("figures")
+    result.build(confoverrides={"html_theme": theme})
+    figure = figure_by_id(soup(result.html()), "communities-by-year")
     light, dark = figure.find_all("img")
     assert "kpi-chart-light" in light["class"] and "kpi-chart-dark" in dark["class"]
     assert light["alt"] == dark["alt"]
     assert dark["src"].endswith("-dark.svg")
-    dark_svg = (built.outdir / dark["src"]).read_text()
+    dark_svg = (result.outdir / dark["src"]).read_text()
     assert "#1f2328" in dark_svg  # the dark panel
     assert ">total<" in dark_svg  # the same data and labels
+
+
+def test_a_light_only_theme_gets_one_variant_unless_asked(project):
+    result = project("figures")
+    result.build()  # alabaster
+    assert len(figure_by_id(soup(result.html()), "weekly-users").find_all("img")) == 1
+    result.build(confoverrides={"grantreport_dark_charts": True})
+    assert len(figure_by_id(soup(result.html()), "weekly-users").find_all("img")) == 2
