@@ -4,6 +4,7 @@ value node with its provenance, dependency tracking and placeholders."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,18 +138,22 @@ class kpi_value(nodes.inline):
 
 
 def value_node(
-    env: BuildEnvironment, text: str, measurement: Measurement | None
+    env: BuildEnvironment,
+    text: str,
+    measurement: Measurement | None,
+    sources: Sequence[dict[str, Any]] = (),
 ) -> kpi_value:
-    """The node for a computed value (or, without a measurement, the placeholder)."""
+    """The node for a computed value (or, without a measurement, the placeholder),
+    with its :func:`source_facts` as the page shows them."""
     if measurement is None:
         return kpi_value(
             PLACEHOLDER, PLACEHOLDER, classes=["kpi-value", "kpi-unavailable"]
         )
-    sources = "; ".join(
+    shown = "; ".join(
         f"{source['file']} ({source['rows']} rows, sha256 {source['sha256'][:12]})"
         if "sha256" in source
         else source["file"]
-        for source in source_facts(env, measurement)
+        for source in sources
     )
     node = kpi_value(
         text,
@@ -156,7 +161,7 @@ def value_node(
         classes=["kpi-value"],
         metric=measurement.metric.name if measurement.metric else "",
         query=measurement.query or "",
-        sources=sources,
+        sources=shown,
     )
     if measurement.as_of:
         node["as_of"] = measurement.as_of.isoformat()
@@ -180,12 +185,13 @@ def compute_value_node(
         text = display_text(env, measurement, format_spec, rounding)
     except ReportError as error:
         warn(error, location)
-        record_value(env, location, metric, sql, None, PLACEHOLDER, error.message)
+        record_value(env, location, metric, sql, None, [], PLACEHOLDER, error.message)
         return value_node(env, PLACEHOLDER, None), None
-    record_value(env, location, metric, sql, measurement, text)
+    sources = source_facts(env, measurement)  # for the page and the kpis list
+    record_value(env, location, metric, sql, measurement, sources, text)
     for problem in _doubts(env, measurement):
         warn(problem, location)
-    return value_node(env, text, measurement), measurement
+    return value_node(env, text, measurement, sources), measurement
 
 
 def _doubts(env: BuildEnvironment, measurement: Measurement) -> list[ReportError]:
@@ -244,12 +250,12 @@ def record_value(
     metric: str | None,
     sql: str | None,
     measurement: Measurement | None,
+    sources: list[dict[str, Any]],
     text: str,
     error: str | None = None,
 ) -> None:
     """Keep a computed value, its query and the files behind it in the env."""
     docname, line = location if isinstance(location, tuple) else (env.docname, None)
-    sources = source_facts(env, measurement) if measurement else []
     definition = get_session(env).settings.metrics.get(metric or "")
     values: dict[str, list[dict[str, Any]]] = env.__dict__.setdefault(
         VALUES_ATTRIBUTE, {}
