@@ -1,0 +1,498 @@
+"""What do live numbers and charts cost, next to the same report typed by hand?
+
+For each scenario (pages, rows of data, figures) this script writes the same
+MyST report several ways and builds each in a fresh ``python -m sphinx``
+process, so start-up and imports count:
+
+live
+    ``kpi-card``, ``{kpi}`` and ``kpi-figure`` computing every number and
+    chart from ``data/usage.csv`` at build time;
+typed
+    the same cards (sphinx-design ``grid-item-card``) and sentences with the
+    numbers typed in, and the charts as images drawn beforehand: the baseline;
+plot
+    typed numbers, and the charts drawn by matplotlib's ``plot`` directive
+    from data prepared beforehand (only for scenarios with figures);
+glue
+    the numbers computed in a notebook per page and shown with myst-nb's
+    ``glue`` (only when myst-nb is installed, and for at most 10 pages, since
+    each page starts a Jupyter kernel).
+
+Each page has 10 cards and 5 ``{kpi}`` values about one of 100 hubs: cards
+1-5 use named metrics of ``kpis.toml``, cards 6-10 inline SQL, and the
+sentences repeat the named metrics, as a report's prose repeats its cards.
+So a 100-page report runs 1,000 different queries.
+
+A cold build starts from empty output and doctree directories; a no-op
+rebuild follows it with nothing changed. Each build is checked (exit status,
+no warnings, every page and image written) so a broken build is never timed.
+The script prints medians, ratios to ``typed``, the peak memory of each
+build, and the issue's targets with what was measured.
+
+Usage: python benchmarks/report.py [--repeat R] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+
+HUBS = 100
+
+
+@dataclass(frozen=True)
+class Scenario:
+    pages: int
+    rows: int
+    figures: int
+
+    @property
+    def label(self) -> str:
+        rows = f"{self.rows // 1000}k" if self.rows < 10**6 else f"{self.rows // 10**6}M"
+        return f"{self.pages} pages, {rows} rows, {self.figures} figures"
+
+
+SCENARIOS = [
+    Scenario(1, 1_000, 0),
+    Scenario(10, 100_000, 0),
+    Scenario(10, 100_000, 10),
+    Scenario(10, 100_000, 50),
+    Scenario(100, 100_000, 0),
+    Scenario(100, 1_000_000, 0),
+]
+QUICK = [Scenario(1, 1_000, 0), Scenario(10, 100_000, 0), Scenario(10, 100_000, 10)]
+
+#: Cards 1-5: named metrics (per hub), also cited in the page's sentences.
+METRICS = {
+    "users": ("Users", "sum(users)", "compact"),
+    "peak": ("Peak daily users", "max(users)", "integer"),
+    "days": ("Active days", "count(DISTINCT day)", "integer"),
+    "cost": ("Cloud cost", "sum(cost)", "currency-compact"),
+    "mean": ("Mean daily users", "avg(users)", "number:1"),
+}
+#: Cards 6-10: inline SQL.
+INLINE = {
+    "Users in 2023": "coalesce(sum(users) FILTER (WHERE year(day) = 2023), 0)",
+    "Users in 2024": "coalesce(sum(users) FILTER (WHERE year(day) = 2024), 0)",
+    "Cost per user": "sum(cost) / sum(users)",
+    "Quiet days": "count(*) FILTER (WHERE users < 100)",
+    "Busy days": "count(*) FILTER (WHERE users >= 900)",
+}
+SENTENCE = (
+    "This hub served {users} users, {peak} at its peak, over {days} days, "
+    "for {cost} ({mean} a day on average).\n"
+)
+
+
+def hub(page: int) -> str:
+    return f"hub{page % HUBS}"
+
+
+def where(page: int) -> str:
+    return f"FROM usage WHERE hub = '{hub(page)}'"
+
+
+def chart_sql(figure: int) -> str:
+    return (
+        "SELECT date_trunc('month', day) AS month, sum(users) AS users "
+        f"{where(figure)} GROUP BY month ORDER BY month"
+    )
+
+
+def write_data(path: Path, rows: int) -> None:
+    """Daily usage of 100 hubs, the same for every run."""
+    duckdb.sql(
+        "COPY (SELECT DATE '2020-01-01' + ((i // 100) % 1826)::INT AS day, "
+        "'hub' || (i % 100) AS hub, (i * 7919) % 1000 AS users, "
+        f"((i * 31) % 10000) / 100.0 AS cost FROM range({rows}) t(i)) "
+        f"TO '{path}' (HEADER)"
+    )
+
+
+class Values:
+    """The numbers and chart data, computed once for the typed variants."""
+
+    def __init__(self, csv: Path) -> None:
+        self.connection = duckdb.connect()
+        self.connection.execute(f"CREATE TABLE usage AS FROM read_csv('{csv}')")
+
+    def scalar(self, sql: str) -> float:
+        value = self.connection.execute(sql).fetchone()[0]  # type: ignore[index]
+        return float(value or 0)
+
+    def series(self, figure: int) -> tuple[list[str], list[float]]:
+        rows = self.connection.execute(chart_sql(figure)).fetchall()
+        return [str(r[0])[:7] for r in rows], [float(r[1]) for r in rows]
+
+
+def figures_of(scenario: Scenario, page: int) -> list[int]:
+    return list(range(page, scenario.figures, scenario.pages))
+
+
+def grid(cards: list[str]) -> str:
+    return "::::{grid} 1 2 3 5\n\n" + "\n".join(cards) + "::::\n\n"
+
+
+def live_page(scenario: Scenario, page: int) -> str:
+    cards = [
+        f":::{{kpi-card}} {title}\n:metric: {hub(page)}_{name}\n:::\n"
+        for name, (title, _, _) in METRICS.items()
+    ]
+    cards += [
+        f":::{{kpi-card}} {title}\n:sql: SELECT {expression} {where(page)}\n"
+        f":format: number:1\n:::\n"
+        for title, expression in INLINE.items()
+    ]
+    text = f"# Hub {page}\n\n" + grid(cards)
+    text += SENTENCE.format(**{n: f"{{kpi}}`{hub(page)}_{n}`" for n in METRICS})
+    for figure in figures_of(scenario, page):
+        text += (
+            f"\n:::{{kpi-figure}}\n:sql: {chart_sql(figure)}\n:kind: line\n"
+            f":x: month\n:y: users\n:xformat: month\n\nMonthly users, chart {figure}.\n:::\n"
+        )
+    return text
+
+
+def typed_page(scenario: Scenario, page: int, values: Values, plot: bool) -> str:
+    """The live page with its numbers typed in and its charts as images."""
+    numbers = {
+        name: values.scalar(f"SELECT {expression} {where(page)}")
+        for name, (_, expression, _) in METRICS.items()
+    }
+    cards = [
+        f":::{{grid-item-card}} {title}\n{numbers[name]:,.0f}\n:::\n"
+        for name, (title, _, _) in METRICS.items()
+    ]
+    cards += [
+        f":::{{grid-item-card}} {title}\n"
+        f"{values.scalar(f'SELECT {expression} {where(page)}'):,.1f}\n:::\n"
+        for title, expression in INLINE.items()
+    ]
+    text = f"# Hub {page}\n\n" + grid(cards)
+    text += SENTENCE.format(**{n: f"{v:,.0f}" for n, v in numbers.items()})
+    for figure in figures_of(scenario, page):
+        caption = f"Monthly users, chart {figure}."
+        if plot:
+            # the plot directive needs reST's state machine, so MyST's eval-rst
+            code = "".join(f"   {line}\n" for line in plot_code(figure).splitlines())
+            text += f"\n```{{eval-rst}}\n.. plot::\n   :caption: {caption}\n\n{code}```\n"
+        else:
+            text += f"\n```{{figure}} images/chart{figure}.svg\n\n{caption}\n```\n"
+    return text
+
+
+def plot_code(figure: int) -> str:
+    return (
+        "import csv\nimport matplotlib.pyplot as plt\n"
+        f"with open('series/chart{figure}.csv', newline='') as f:\n"
+        "    rows = list(csv.reader(f))\n"
+        "fig, ax = plt.subplots(figsize=(6.4, 3.6))\n"
+        "ax.plot([r[0] for r in rows], [float(r[1]) for r in rows])\n"
+        "ax.set_xticks(ax.get_xticks()[::6])\n"
+    )
+
+
+def draw(path: Path, months: list[str], users: list[float]) -> None:
+    """A pre-drawn chart for the typed report, as an author would export it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.plot(months, users)
+    ax.set_xticks(ax.get_xticks()[::6])
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def glue_page(scenario: Scenario, page: int, csv: Path) -> str:
+    """A text notebook that computes the page's numbers and glues them."""
+    expressions = {n: e for n, (_, e, _) in METRICS.items()}
+    expressions |= {f"inline{i}": e for i, e in enumerate(INLINE.values())}
+    code = [
+        "import duckdb",
+        "from myst_nb import glue",
+        "db = duckdb.connect()",
+        f"db.execute(\"CREATE TABLE usage AS FROM read_csv('{csv}')\")",
+    ]
+    code += [
+        f"glue('{name}', db.execute(\"SELECT {e} FROM usage WHERE hub = "
+        f"'{hub(page)}'\").fetchall()[0][0], display=False)"
+        for name, e in expressions.items()
+    ]
+    cards = [
+        f":::{{grid-item-card}} {title}\n{{glue:text}}`{name}:,.0f`\n:::\n"
+        for name, (title, _, _) in METRICS.items()
+    ]
+    cards += [
+        f":::{{grid-item-card}} {title}\n{{glue:text}}`inline{i}:,.1f`\n:::\n"
+        for i, title in enumerate(INLINE)
+    ]
+    text = (
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n"
+        f"# Hub {page}\n\n```{{code-cell}} python3\n:tags: [remove-cell]\n"
+        + "\n".join(code)
+        + "\n```\n\n"
+        + grid(cards)
+    )
+    return text + SENTENCE.format(**{n: f"{{glue:text}}`{n}:,.0f`" for n in METRICS})
+
+
+def write_project(
+    src: Path, scenario: Scenario, variant: str, csv: Path, values: Values
+) -> None:
+    extensions = ["myst_nb" if variant == "glue" else "myst_parser", "sphinx_design"]
+    if variant == "live":
+        extensions.append("sphinx_grantreport")
+    if variant == "plot":
+        extensions.append("matplotlib.sphinxext.plot_directive")
+    conf = f"extensions = {extensions!r}\nmyst_enable_extensions = ['colon_fence']\n"
+    conf += "exclude_patterns = ['_build']\n"
+    if variant == "plot":
+        conf += (
+            "plot_formats = [('png', 100)]\nplot_html_show_formats = False\n"
+            "plot_html_show_source_link = False\nplot_working_directory = "
+            f"{str(src)!r}\n"
+        )
+    if variant == "glue":
+        conf += "nb_execution_mode = 'auto'\nnb_execution_raise_on_error = True\n"
+    src.mkdir(parents=True)
+    pages = [f"hub{p}" for p in range(scenario.pages)]
+    toctree = "\n".join(pages)
+    (src / "index.md").write_text(f"# Report\n\n```{{toctree}}\n{toctree}\n```\n")
+    if variant == "live":
+        (src / "data").mkdir()
+        os.link(csv, src / "data" / "usage.csv")
+        metrics = [
+            f'[{hub(p)}_{name}]\nsql = "SELECT {expression} {where(p)}"\n'
+            f'format = "{fmt}"\n'
+            for p in range(scenario.pages)
+            for name, (_, expression, fmt) in METRICS.items()
+        ]
+        (src / "kpis.toml").write_text("\n".join(metrics))
+        conf += "grantreport_metrics_file = 'kpis.toml'\n"
+    if variant in ("typed", "plot") and scenario.figures:
+        folder = src / ("images" if variant == "typed" else "series")
+        folder.mkdir()
+        for figure in range(scenario.figures):
+            months, users = values.series(figure)
+            if variant == "typed":
+                draw(folder / f"chart{figure}.svg", months, users)
+            else:
+                lines = "".join(f"{m},{u}\n" for m, u in zip(months, users))
+                (folder / f"chart{figure}.csv").write_text(lines)
+    (src / "conf.py").write_text(conf)
+    for p, page in enumerate(pages):
+        if variant == "live":
+            text = live_page(scenario, p)
+        elif variant == "glue":
+            text = glue_page(scenario, p, csv)
+        else:
+            text = typed_page(scenario, p, values, plot=variant == "plot")
+        (src / f"{page}.md").write_text(text)
+
+
+@dataclass
+class Timings:
+    cold: list[float] = field(default_factory=list)
+    noop: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    redrawn: list[int] = field(default_factory=list)
+
+
+def build(src: Path, out: Path, scenario: Scenario, variant: str) -> tuple[float, float]:
+    """Seconds and peak MB of one build in a new process, after checking it worked."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-q"]
+    command += ["-d", str(out / "doctrees"), str(src), str(out / "html")]
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile("w+") as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory
+        seconds = time.perf_counter() - start
+        stderr.seek(0)
+        messages = stderr.read()
+    process.returncode = exit_status = os.waitstatus_to_exitcode(status)
+    html = out / "html"
+    pages = len(list(html.glob("hub*.html")))
+    images = html / "_images"
+    # kpi-figure also draws a dark variant of each chart under dark themes
+    drawn = images.iterdir() if images.is_dir() else []
+    charts = len([path for path in drawn if not path.stem.endswith("-dark")])
+    if exit_status or "WARNING:" in messages or "ERROR:" in messages:
+        problem = f"exit status {exit_status}, or warnings on stderr"
+    elif pages != scenario.pages:
+        problem = f"{pages} pages written, expected {scenario.pages}"
+    elif charts != scenario.figures:
+        problem = f"{charts} images in {images}, expected {scenario.figures}"
+    else:
+        return seconds, usage.ru_maxrss / 1024
+    sys.exit(f"{variant} build failed: {' '.join(command)}\n{problem}\n{messages}")
+
+
+def mtimes(directory: Path) -> dict[str, int]:
+    if not directory.is_dir():
+        return {}
+    return {path.name: path.stat().st_mtime_ns for path in directory.iterdir()}
+
+
+def run(
+    root: Path, scenario: Scenario, variant: str, csv: Path, values: Values, repeat: int
+) -> Timings:
+    """Cold and no-op build times over the repeats, and charts redrawn on no-op."""
+    src = root / f"{variant}-src"
+    write_project(src, scenario, variant, csv, values)
+    timings = Timings()
+    for _ in range(repeat):
+        out = root / f"{variant}-out"
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, peak = build(src, out, scenario, variant)
+        timings.cold.append(seconds)
+        timings.peak_mb.append(peak)
+        cache = out / "doctrees" / "grantreport-charts"
+        before = mtimes(cache)
+        seconds, peak = build(src, out, scenario, variant)
+        timings.noop.append(seconds)
+        timings.peak_mb.append(peak)
+        after = mtimes(cache)
+        timings.redrawn.append(sum(after[k] != before.get(k) for k in after))
+    shutil.rmtree(src)
+    return timings
+
+
+def scan_seconds(csv: Path, repeat: int) -> float:
+    """One DuckDB scan of the table: read the whole file once, in a new process."""
+    code = (
+        "import time, duckdb\n"
+        "start = time.perf_counter()\n"
+        f"duckdb.sql(\"SELECT count(*), sum(users) FROM read_csv('{csv}')\").fetchall()\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                             text=True, check=True).stdout)
+        for _ in range(repeat)
+    ]
+    return statistics.median(runs)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    for row in rows:
+        cells = [cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]
+        print("  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1]), *cells]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="builds (default 3)")
+    parser.add_argument("--quick", action="store_true", help="the 3 small scenarios")
+    args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    glue = importlib.util.find_spec("myst_nb") is not None
+    root = Path(tempfile.mkdtemp(prefix="grantreport-bench-"))
+    results: dict[tuple[Scenario, str], Timings] = {}
+    scans: dict[int, float] = {}
+    try:
+        for scenario in QUICK if args.quick else SCENARIOS:
+            csv = root / f"usage-{scenario.rows}.csv"
+            if not csv.exists():
+                write_data(csv, scenario.rows)
+                scans[scenario.rows] = scan_seconds(csv, args.repeat)
+            values = Values(csv)
+            variants = ["live", "typed"]
+            variants += ["plot"] if scenario.figures else []
+            variants += ["glue"] if glue and scenario.pages <= 10 and not scenario.figures else []
+            for variant in variants:
+                print(f"{scenario.label}: {variant}", file=sys.stderr)
+                results[scenario, variant] = run(
+                    root / "project", scenario, variant, csv, values, args.repeat
+                )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    report(results, scans, args.repeat)
+
+
+def report(
+    results: dict[tuple[Scenario, str], Timings], scans: dict[int, float], repeat: int
+) -> None:
+    rows = [["scenario", "variant", "cold s", "x typed", "no-op s", "x typed", "peak MB"]]
+    for (scenario, variant), timings in results.items():
+        typed = results[scenario, "typed"]
+        cold, noop = median(timings.cold), median(timings.noop)
+        rows.append([
+            scenario.label if variant == "live" else "",
+            variant,
+            f"{cold:.2f}",
+            f"{cold / median(typed.cold):.2f}",
+            f"{noop:.2f}",
+            f"{noop / median(typed.noop):.2f}",
+            f"{max(timings.peak_mb):.0f}",
+        ])
+    print(f"median of {repeat} builds, each in a new process\n")
+    print_table(rows)
+
+    targets = [["target", "", "measured", "goal"]]
+
+    def ratio(scenario: Scenario, variant: str, key: str) -> float:
+        return median(getattr(results[scenario, variant], key)) / median(
+            getattr(results[scenario, "typed"], key)
+        )
+
+    big = Scenario(100, 100_000, 0)
+    if (big, "live") in results:
+        targets.append(["full build, 100 pages x 10 cards, 100k rows", "",
+                        f"{ratio(big, 'live', 'cold'):.2f}x", "<= 1.15x"])
+        targets.append(["no-op rebuild, same", "",
+                        f"{ratio(big, 'live', 'noop'):.2f}x", "<= 1.05x"])
+    huge = Scenario(100, 1_000_000, 0)
+    if (huge, "live") in results:
+        extra = median(results[huge, "live"].cold) - median(results[huge, "typed"].cold)
+        targets.append(["1,000 cards over 1M rows: added s / one scan", "",
+                        f"{extra:.2f}/{scans[huge.rows]:.2f} = "
+                        f"{extra / scans[huge.rows]:.1f}x", "<= 2x"])
+    few, many = Scenario(10, 100_000, 0), Scenario(10, 100_000, 50)
+    if (many, "live") in results and (few, "live") in results:
+        def per_figure(variant: str, base: str) -> float:
+            return (median(results[many, variant].cold)
+                    - median(results[few, base].cold)) / many.figures
+        live, plot = per_figure("live", "live"), per_figure("plot", "typed")
+        targets.append(["cold build, s per figure: kpi-figure / plot", "",
+                        f"{live:.3f}/{plot:.3f} = {live / plot:.2f}x", "<= 1x"])
+    redrawn = [n for (s, v), t in results.items() if v == "live" for n in t.redrawn]
+    figures = max(s.figures for s, _ in results)
+    targets.append(["charts redrawn on a no-op rebuild", "",
+                    f"{max(redrawn)} of {figures}", "0"])
+    print()
+    print_table(targets)
+    print(
+        f"\nmachine: {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, Sphinx {version('sphinx')}, "
+        f"myst-parser {version('myst-parser')}, matplotlib {version('matplotlib')}, "
+        f"duckdb {version('duckdb')}"
+        + (f", myst-nb {version('myst-nb')}" if importlib.util.find_spec("myst_nb") else "")
+    )
+
+
+if __name__ == "__main__":
+    main()
