@@ -317,6 +317,11 @@ def _number(value: float) -> float | int | Decimal:
     return int(value) if float(value).is_integer() else value
 
 
+#: Steps between date ticks, in months; and how many ticks a date axis gets.
+DATE_TICK_MONTHS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)
+MAX_DATE_TICKS = 12
+
+
 def draw(
     data: PlotData,
     spec: ChartSpec,
@@ -590,23 +595,32 @@ class _Painter:
         from matplotlib import dates as mdates
 
         xformat = self.spec.xformat
-        locator: mdates.DateLocator
-        if xformat == "year":
-            locator = mdates.YearLocator()
-        elif xformat == "quarter":
-            locator = mdates.MonthLocator(bymonth=(1, 4, 7, 10))
-        elif xformat == "month":
-            locator = mdates.MonthLocator()
-        else:
-            locator = mdates.AutoDateLocator()
-            self.axes.xaxis.set_major_locator(locator)
-            self.axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        if xformat not in ("year", "quarter", "month"):
+            auto = mdates.AutoDateLocator()
+            self.axes.xaxis.set_major_locator(auto)
+            self.axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(auto))
             return
-        # Fixed ticks inside the data, so crowded labels can be wrapped or turned.
+        # Fixed ticks inside the data, at most MAX_DATE_TICKS of them (every
+        # month, quarter, half year, year, ...), so labels stay readable.
         first, last = (
             datetime.datetime.combine(day, datetime.time())
             for day in (min(self.data.categories), max(self.data.categories))
         )
+        span = (last.year - first.year) * 12 + last.month - first.month + 1
+        smallest = {"year": 12, "quarter": 3, "month": 1}[xformat]
+        step = next(
+            (
+                m
+                for m in DATE_TICK_MONTHS
+                if m >= smallest and span / m <= MAX_DATE_TICKS
+            ),
+            DATE_TICK_MONTHS[-1],
+        )
+        locator: mdates.DateLocator
+        if step < 12:
+            locator = mdates.MonthLocator(bymonth=range(1, 13, step))
+        else:
+            locator = mdates.YearLocator(base=step // 12)
         low, high = mdates.date2num(first), mdates.date2num(last)
         ticks = [t for t in locator.tick_values(first, last) if low <= t <= high]
         labels = [

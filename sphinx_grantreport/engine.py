@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +89,8 @@ class QueryEngine:
         self._loaded: dict[str, ReportError | None] = {}
         self._facts: dict[str, TableFacts] = {}
         self._results: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+        self._tables_used: dict[str, tuple[str, ...]] = {}
+        self._watchdog: Watchdog | None = None
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -120,6 +124,9 @@ class QueryEngine:
         return connection
 
     def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
+            self._watchdog = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -171,13 +178,17 @@ class QueryEngine:
 
     def tables_used(self, sql: str) -> tuple[str, ...]:
         """Names of the known tables a query reads, found by DuckDB's parser."""
-        import duckdb
+        if sql not in self._tables_used:
+            import duckdb
 
-        try:
-            names = self.connection.get_table_names(_without_parameters(sql))
-        except duckdb.Error:
-            return ()
-        return tuple(sorted(n.lower() for n in names if n.lower() in self.tables))
+            try:
+                names = self.connection.get_table_names(_without_parameters(sql))
+            except duckdb.Error:
+                names = set()
+            self._tables_used[sql] = tuple(
+                sorted(n.lower() for n in names if n.lower() in self.tables)
+            )
+        return self._tables_used[sql]
 
     def load_table(self, name: str) -> None:
         """Read a data file into a table, once per engine."""
@@ -247,11 +258,12 @@ class QueryEngine:
         for name in tables:
             self.load_table(name)
         connection = self.connection
-        timer = threading.Timer(self.timeout, connection.interrupt)
-        timer.start()
+        if self._watchdog is None:
+            self._watchdog = Watchdog(connection.interrupt)
         try:
-            cursor = connection.execute(sql, dict(params) if params else None)
-            rows = cursor.fetchall()
+            with self._watchdog.watch(self.timeout):
+                cursor = connection.execute(sql, dict(params) if params else None)
+                rows = cursor.fetchall()
             columns = tuple(column[0] for column in cursor.description or ())
         except duckdb.InterruptException:
             raise ReportError(
@@ -261,8 +273,6 @@ class QueryEngine:
             ) from None
         except duckdb.Error as exc:
             raise self._explain(exc, tables) from None
-        finally:
-            timer.cancel()
         return QueryResult(
             sql=sql,
             params=params,
@@ -301,6 +311,53 @@ class QueryEngine:
     def _columns(self, table: str) -> list[str]:
         cursor = self.connection.execute(f'SELECT * FROM "{table}" LIMIT 0')
         return [column[0] for column in cursor.description or ()]
+
+
+class Watchdog:
+    """Interrupts a query that runs past its time limit.
+
+    One thread per engine, woken at each query's start and end: a thread
+    started per query would cost more than most report queries take.
+    """
+
+    def __init__(self, interrupt: Callable[[], object]) -> None:
+        self._interrupt = interrupt
+        self._wake = threading.Condition()
+        self._deadline: float | None = None
+        self._running = True
+        self._thread = threading.Thread(
+            target=self._run, name="grantreport-watchdog", daemon=True
+        )
+        self._thread.start()
+
+    @contextmanager
+    def watch(self, seconds: float) -> Iterator[None]:
+        """Interrupt what runs inside if it takes longer than ``seconds``."""
+        with self._wake:
+            self._deadline = time.monotonic() + seconds
+            self._wake.notify()
+        try:
+            yield
+        finally:
+            with self._wake:
+                self._deadline = None
+
+    def stop(self) -> None:
+        with self._wake:
+            self._running = False
+            self._wake.notify()
+        self._thread.join()
+
+    def _run(self) -> None:
+        with self._wake:
+            while self._running:
+                if self._deadline is None:
+                    self._wake.wait()
+                elif (left := self._deadline - time.monotonic()) > 0:
+                    self._wake.wait(left)
+                else:
+                    self._deadline = None
+                    self._interrupt()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -51,6 +51,14 @@ class Session:
         self.evaluator = MetricEvaluator(
             self.engine, self.settings.metrics, self.settings.srcdir
         )
+        self.noted: set[tuple[str, Path]] = set()
+
+    def note_dependency(self, env: BuildEnvironment, path: Path) -> None:
+        """Make the current page depend on a file, once per page: Sphinx's own
+        call resolves the path each time, and a page may show hundreds of values."""
+        if (env.docname, path) not in self.noted:
+            self.noted.add((env.docname, path))
+            env.note_dependency(str(path))
 
 
 def init_settings(app: Sphinx) -> None:
@@ -86,7 +94,7 @@ def measure(
     if metric is not None:
         definition = settings.metrics.get(metric)
         if settings.metrics_file is not None:
-            env.note_dependency(str(settings.metrics_file))
+            session.note_dependency(env, settings.metrics_file)
         sql = definition.sql if definition else None
     if sql is not None:
         _note_tables(env, session, sql)
@@ -96,7 +104,7 @@ def measure(
         assert sql is not None
         measurement = session.evaluator.inline(sql)
     for path in measurement.files:
-        env.note_dependency(str(path))
+        session.note_dependency(env, path)
     return measurement
 
 
@@ -109,7 +117,7 @@ def query_for_page(env: BuildEnvironment, sql: str) -> QueryResult:
 
 def _note_tables(env: BuildEnvironment, session: Session, sql: str) -> None:
     for table in session.engine.tables_used(sql):
-        env.note_dependency(str(session.settings.tables[table]))
+        session.note_dependency(env, session.settings.tables[table])
 
 
 def display_text(
