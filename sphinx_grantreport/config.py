@@ -6,7 +6,9 @@ import datetime
 import os
 import re
 import tomllib
+import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -157,13 +159,51 @@ def read_settings(app: Sphinx) -> Settings:
         tables=_tables(srcdir, config.grantreport_data),
         metrics=_metrics(config.grantreport_metrics, metrics_file),
         metrics_file=metrics_file,
-        params=dict(config.grantreport_params),
+        params=_params(config.grantreport_params),
         locale=locale,
         currency=config.grantreport_currency,
         query_timeout=float(config.grantreport_query_timeout),
         chart_styles=_chart_styles(Path(app.confdir), config.grantreport_mpl_style),
         max_age=_max_age(config.grantreport_max_age),
     )
+
+
+#: What DuckDB binds as a typed value; anything else is refused in conf.py.
+PARAM_TYPES: tuple[type, ...] = (str, int, float, Decimal, bool, bytes, type(None))
+PARAM_TYPES += (uuid.UUID, datetime.date, datetime.time, datetime.timedelta)
+
+
+def _params(value: object) -> dict[str, Any]:
+    """The parameters that can be bound, warning about the others.
+
+    Values are only ever bound, never pasted into SQL, so a string cannot
+    inject; this check turns a value DuckDB cannot bind into a clear message.
+    """
+    if not isinstance(value, dict):
+        warn(ReportError("config", "grantreport_params must be a dict of name: value"))
+        return {}
+    params = {}
+    for name, param in value.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_]\w*", name):
+            problem = f"name {name!r} cannot be written as $name in SQL"
+        elif not _bindable(param):
+            problem = (
+                f"{name!r} is a {type(param).__name__}: use strings, numbers, "
+                "booleans, None, dates and times, or lists and dicts of them"
+            )
+        else:
+            params[name] = param
+            continue
+        warn(ReportError("config", f"grantreport_params: {problem}"))
+    return params
+
+
+def _bindable(value: object) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_bindable(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _bindable(v) for k, v in value.items())
+    return isinstance(value, PARAM_TYPES)
 
 
 def _max_age(value: str | None) -> datetime.timedelta | None:

@@ -204,7 +204,8 @@ class QueryEngine:
 
             self.load_table(name)
             path = self.tables[name]
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            with path.open("rb") as stream:  # in chunks: data files can be large
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
             count = self.connection.execute(f'SELECT count(*) FROM "{name}"')
             rows = int(count.fetchall()[0][0])
             described = self.connection.execute(f'DESCRIBE "{name}"').fetchall()

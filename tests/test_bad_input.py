@@ -3,10 +3,12 @@ placeholder, and the build goes on."""
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 
 import pytest
+from bs4 import BeautifulSoup
 
 PLACEHOLDER = "⚠ metric unavailable"
 
@@ -347,3 +349,61 @@ def test_a_runaway_query_is_stopped_with_a_located_warning(project):
     assert "index.md:3: WARNING: query stopped after 0.5 s" in bad.warnings
     assert "[grantreport.timeout]" in bad.warnings
     assert ">200<" in bad.html()  # the next query on the connection still runs
+
+
+def test_conf_params_of_any_type_are_bound_as_values_or_refused_in_conf(project):
+    """Each parameter is bound with its own type, never pasted into the SQL;
+    one DuckDB cannot bind is a config warning, and a query that uses it a
+    located warning, while the other values on the page are computed."""
+    bad = project("bad")
+    queries = {
+        "text": "SELECT count(*) FROM hubs WHERE hub = $text",
+        "number": "SELECT sum(users) FROM hubs WHERE users > $number",
+        "since": "SELECT $since + INTERVAL 1 DAY",
+        "names": "SELECT count(*) FROM hubs WHERE list_contains($names, hub)",
+        "limits": "SELECT $limits.low + $limits.high",
+        "nothing": "SELECT coalesce($nothing, 7)",
+        "shape": "SELECT count(*) FROM hubs WHERE hub = $shape",
+        "odd": "SELECT $odd",
+    }
+    page = "# Page\n\n" + "".join(
+        f":::{{kpi-card}} {name}\n:sql: {sql}\n:::\n\n" for name, sql in queries.items()
+    )
+    bad.write("index.md", page)
+    bad.build(
+        confoverrides={
+            "grantreport_params": {
+                "text": "alpha' OR '1'='1",
+                "number": 90,
+                "since": datetime.date(2024, 2, 28),
+                "names": ["alpha", "beta"],
+                "limits": {"low": 1, "high": 2},
+                "nothing": None,
+                "shape": {1, 2},  # a set: DuckDB cannot bind it
+                "odd": object(),
+                "not a name": 1,
+            }
+        }
+    )
+    warnings = bad.warnings
+    assert "grantreport_params: 'shape' is a set" in warnings
+    assert "grantreport_params: 'odd' is a object" in warnings
+    assert "grantreport_params: name 'not a name' cannot be written" in warnings
+    shown = [
+        " ".join(card.get_text().split())
+        for card in BeautifulSoup(bad.html(), "html.parser").select(".kpi-card")
+    ]
+    assert shown == [
+        "0 text",  # the quote is part of the value, not of the SQL
+        "120 number",
+        "Feb 29, 2024 since",
+        "2 names",
+        "3 limits",
+        "7 nothing",
+        f"{PLACEHOLDER} shape",
+        f"{PLACEHOLDER} odd",
+    ]
+    for line in (27, 31):
+        assert f"index.md:{line}: WARNING: query uses $" in warnings
+    assert warnings.count("[grantreport.param]") == 2
+    assert "Traceback" not in warnings

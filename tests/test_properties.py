@@ -4,10 +4,12 @@ clean ReportError, and rounding keeps its promises."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sphinx_grantreport.engine import QueryEngine
 from sphinx_grantreport.errors import ReportError
 from sphinx_grantreport.formatting import (
     format_value,
@@ -76,3 +78,15 @@ def test_rounding_is_monotonic(first, second, step):
 @given(numbers, st.integers(min_value=1, max_value=6))
 def test_significant_digits_floor_never_overstates(value, digits):
     assert round_value(value, f"floor:{digits}sig") <= Decimal(str(value))
+
+
+@given(st.text(max_size=40).filter(lambda text: "\x00" not in text))
+def test_a_string_parameter_is_data_whatever_it_contains(text):
+    """Parameters are bound, never pasted into SQL: quotes, semicolons and
+    comments come back as the same string, and no statement runs."""
+    engine = QueryEngine({}, Path("."), {"text": text})
+    try:
+        result = engine.query("SELECT $text, strlen($text)")
+    finally:
+        engine.close()
+    assert result.rows == [(text, len(text.encode()))]
