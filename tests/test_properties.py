@@ -6,17 +6,20 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sphinx_grantreport.charts import Table, draw, parse_spec, prepare, save
 from sphinx_grantreport.engine import QueryEngine
 from sphinx_grantreport.errors import ReportError
+from sphinx_grantreport.figures import CHART_OPTIONS
 from sphinx_grantreport.formatting import (
     format_value,
     parse_locale,
     parse_template,
     round_value,
 )
+from sphinx_grantreport.metrics import parse_expect
 
 EN = parse_locale("en")
 numbers = st.one_of(
@@ -90,3 +93,39 @@ def test_a_string_parameter_is_data_whatever_it_contains(text):
     finally:
         engine.close()
     assert result.rows == [(text, len(text.encode()))]
+
+
+chart_options = st.dictionaries(
+    st.sampled_from(CHART_OPTIONS),
+    st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(["hub", "users", "region", "users, visits", "1, 2", "#f00"]),
+    ),
+    max_size=6,
+)
+HUBS = Table(("hub", "users", "region"), [("a", 3, "n"), ("b", 5, "s"), ("c", 1, "s")])
+
+
+@settings(max_examples=60, deadline=None)
+@given(chart_options)
+def test_any_chart_options_draw_a_chart_or_give_a_clean_error(options):
+    """From directive options to SVG bytes, every step either works or says
+    what is wrong (colours are checked by matplotlib, while drawing)."""
+    try:
+        spec = parse_spec(options)
+        figure = draw(prepare(HUBS, spec), spec, EN, "USD")
+        assert save(figure, "svg").startswith(b"<?xml")
+    except ReportError as error:
+        assert error.subtype in {"kind", "option", "format", "column", "type"}
+    except ValueError as error:  # an unknown colour, shown as a plot warning
+        assert "color" in str(error).lower()
+
+
+@given(st.text(max_size=30))
+def test_any_expect_text_gives_checks_or_a_clean_error(text):
+    try:
+        checks = parse_expect(text, "metric")
+    except ReportError as error:
+        assert error.subtype == "config"
+    else:
+        assert all(kind in {"range", "min_rows", "not_null"} for kind, _, _ in checks)
