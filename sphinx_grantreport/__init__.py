@@ -52,7 +52,9 @@ from .shared import (
     init_settings,
     kpi_value,
     merge_values,
+    pack_values,
     purge_values,
+    read_settings_before_reading,
     visit_kpi_value_html,
 )
 from .sources import KpiSourcesDirective
@@ -130,8 +132,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_builder(KpisBuilder)
     app.connect("env-purge-doc", purge_values)
     app.connect("env-merge-info", merge_values)
+    app.connect("env-updated", pack_values)
     app.connect("config-inited", apply_latex_report)
     app.connect("builder-inited", init_settings)
+    app.connect("env-before-read-docs", read_settings_before_reading)
     app.connect("builder-inited", _add_assets)
     app.connect("build-finished", _copy_css)
     app.connect("build-finished", close_session)

@@ -21,7 +21,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.builders import Builder
 
-from .shared import VALUES_ATTRIBUTE
+from .shared import recorded_values
 
 CSV_COLUMNS = (
     "key",
@@ -57,7 +57,7 @@ class KpisBuilder(Builder):
         pass
 
     def finish(self) -> None:
-        entries = collect(self.env.__dict__.get(VALUES_ATTRIBUTE, {}))
+        entries = collect(recorded_values(self.env))
         outdir = Path(self.outdir)
         outdir.mkdir(parents=True, exist_ok=True)
         text = json.dumps(entries, indent=2, ensure_ascii=False, default=_json_value)

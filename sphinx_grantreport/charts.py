@@ -415,11 +415,16 @@ class _Painter:
         self.palette = list(spec.colors) or cycle
         self.ink = mpl.rcParams["text.color"]  # labels follow the light/dark style
         self.paper = mpl.rcParams["axes.facecolor"]
+        self._numbers: dict[float, str] = {}
 
     def number(self, value: float) -> str:
-        return format_value(
-            _number(value), self.spec.yformat, self.locale, self.currency
-        )
+        """A value as the chart's format shows it; remembered, since matplotlib
+        asks for each tick label at every layout pass and draw."""
+        if value not in self._numbers:
+            self._numbers[value] = format_value(
+                _number(value), self.spec.yformat, self.locale, self.currency
+            )
+        return self._numbers[value]
 
     def labels(self) -> list[str]:
         return [

@@ -4,6 +4,7 @@ value node with its provenance, dependency tracking and placeholders."""
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +62,30 @@ class Session:
             env.note_dependency(str(path))
 
 
+_APPS: WeakKeyDictionary[BuildEnvironment, Sphinx] = WeakKeyDictionary()
+
+
 def init_settings(app: Sphinx) -> None:
-    """Read conf.py's settings once per build (``builder-inited``)."""
-    _SETTINGS[app.env] = read_settings(app)
+    """Forget the last build's settings (``builder-inited``): they are read
+    when first needed, so a build with nothing to read does not read them."""
+    _APPS[app.env] = app
+    _SETTINGS.pop(app.env, None)
+
+
+def read_settings_before_reading(
+    app: Sphinx, env: BuildEnvironment, docnames: list[str]
+) -> None:
+    """Read conf.py's settings before pages are read (``env-before-read-docs``),
+    so that parallel readers share them and warn about them once."""
+    if docnames:
+        settings_of(env)
+
+
+def settings_of(env: BuildEnvironment) -> Settings:
+    """This build's settings, read once."""
+    if env not in _SETTINGS:
+        _SETTINGS[env] = read_settings(_APPS[env])
+    return _SETTINGS[env]
 
 
 def close_session(app: Sphinx, exception: Exception | None) -> None:
@@ -77,7 +99,7 @@ def get_session(env: BuildEnvironment) -> Session:
     """This process's session for this build."""
     session = _SESSIONS.get(env)
     if session is None or session.pid != os.getpid():
-        session = _SESSIONS[env] = Session(_SETTINGS[env])
+        session = _SESSIONS[env] = Session(settings_of(env))
     return session
 
 
@@ -283,6 +305,24 @@ def record_value(
             "error": error,
         }
     )
+
+
+def pack_values(app: Sphinx, env: BuildEnvironment) -> None:
+    """Keep each page's values as one pickled blob (``env-updated``): the
+    environment is loaded on every build, even one with nothing to do, while
+    only the ``kpis`` builder reads them."""
+    values = env.__dict__.get(VALUES_ATTRIBUTE, {})
+    for docname, records in values.items():
+        if isinstance(records, list):
+            values[docname] = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def recorded_values(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
+    """Per page, the values recorded when it was read."""
+    return {
+        docname: pickle.loads(records) if isinstance(records, bytes) else records
+        for docname, records in env.__dict__.get(VALUES_ATTRIBUTE, {}).items()
+    }
 
 
 def purge_values(app: Sphinx, env: BuildEnvironment, docname: str) -> None:

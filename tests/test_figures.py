@@ -249,13 +249,17 @@ def test_drawing_leaves_the_users_rcparams_alone(project):
 NO_MATPLOTLIB = """
 import sys
 from sphinx.cmd.build import build_main
+from sphinx_grantreport import shared
+reads = []
+read_settings = shared.read_settings
+shared.read_settings = lambda app: reads.append(app) or read_settings(app)
 status = build_main(["-q", "-b", "html", sys.argv[1], sys.argv[2]])
-print(status, "matplotlib" in sys.modules, "duckdb" in sys.modules)
+print(status, "matplotlib" in sys.modules, "duckdb" in sys.modules, len(reads))
 """
 
 
 @pytest.mark.parametrize("root", ["basic", "figures"])
-def test_matplotlib_and_duckdb_are_imported_only_when_needed(project, root):
+def test_a_no_op_rebuild_loads_neither_duckdb_matplotlib_nor_metrics(project, root):
     import subprocess
     import sys
 
@@ -264,9 +268,10 @@ def test_matplotlib_and_duckdb_are_imported_only_when_needed(project, root):
     command = [sys.executable, "-c", NO_MATPLOTLIB, str(result.srcdir), str(out)]
     first = subprocess.run(command, capture_output=True, text=True, check=True)
     drew = "True" if root == "figures" else "False"
-    assert first.stdout.split() == ["0", drew, "True"]
+    assert first.stdout.split() == ["0", drew, "True", "1"]
     again = subprocess.run(command, capture_output=True, text=True, check=True)
-    assert again.stdout.split() == ["0", "False", "False"]  # a no-op rebuild
+    # a no-op rebuild: no query engine, no drawing, not even conf.py's metrics
+    assert again.stdout.split() == ["0", "False", "False", "0"]
 
 
 EXTRA_PAGE = """# Extra {n}
