@@ -90,6 +90,8 @@ class QueryEngine:
         self._facts: dict[str, TableFacts] = {}
         self._results: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
         self._tables_used: dict[str, tuple[str, ...]] = {}
+        # per query text: the parameters it names, or why it may not run
+        self._checked: dict[str, list[str] | ReportError] = {}
         self._watchdog: Watchdog | None = None
 
     @property
@@ -133,8 +135,13 @@ class QueryEngine:
 
     def query(self, sql: str) -> QueryResult:
         """Run one SELECT with the parameters it names; cached per engine."""
-        statement = self._single_select(sql)
-        used = sorted(statement.named_parameters)
+        if sql not in self._checked:
+            try:
+                self._checked[sql] = sorted(self._single_select(sql).named_parameters)
+            except ReportError as error:
+                self._checked[sql] = error
+        if isinstance(used := self._checked[sql], ReportError):
+            raise used
         unknown = [name for name in used if name not in self.params]
         if unknown:
             known = ", ".join(f"${name}" for name in sorted(self.params)) or "none"
