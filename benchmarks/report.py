@@ -381,7 +381,7 @@ def mtimes(directory: Path) -> dict[str, int]:
 
 
 #: No-op rebuilds after each cold build: they are short, so noisier.
-NOOP_BUILDS = 3
+NOOP_BUILDS = 5
 
 
 def run(
