@@ -67,7 +67,8 @@ class Scenario:
         rows = (
             f"{self.rows // 1000}k" if self.rows < 10**6 else f"{self.rows // 10**6}M"
         )
-        return f"{self.pages} pages, {rows} rows, {self.figures} figures"
+        pages = f"{self.pages} page{'s' if self.pages > 1 else ''}"
+        return f"{pages}, {rows} rows, {self.figures} figures"
 
 
 SCENARIOS = [
@@ -481,19 +482,30 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def print_table(rows: list[list[str]]) -> None:
+def print_table(rows: list[list[str]], left: int, markdown: bool) -> None:
+    """Rows as aligned text, or as a Markdown table; the first ``left``
+    columns are words, the others numbers."""
+    if markdown:
+        rule = ["---"] * left + ["---:"] * (len(rows[0]) - left)
+        for row in [rows[0], rule, *rows[1:]]:
+            print("| " + " | ".join(row) + " |")
+        return
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     for row in rows:
         cells = [
-            cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)
+            cell.ljust(width) if column < left else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
         ]
-        print("  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1]), *cells]))
+        print("  ".join(cells).rstrip())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="builds (default 3)")
     parser.add_argument("--quick", action="store_true", help="the 3 small scenarios")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print Markdown tables, for the docs"
+    )
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -528,10 +540,10 @@ def main() -> None:
         f"median of {args.repeat} cold builds and {args.repeat * NOOP_BUILDS} "
         "no-op rebuilds, each in a new process\n"
     )
-    print_table(timings_table(results))
+    print_table(timings_table(results), 2, args.markdown)
     print()
-    print_table(targets_table(results, scans, alone))
-    print(f"\nmachine: {machine()}")
+    print_table(targets_table(results, scans, alone), 1, args.markdown)
+    print(f"\nMachine: {machine()}.")
 
 
 def timings_table(results: dict[tuple[Scenario, str], Timings]) -> list[list[str]]:
@@ -561,7 +573,7 @@ def targets_table(
     alone: dict[Scenario, float],
 ) -> list[list[str]]:
     """The issue's targets, each with what this run measured."""
-    rows = [["target", "", "measured", "goal", "met"]]
+    rows = [["target", "measured", "goal", "met"]]
 
     def cold(scenario: Scenario, variant: str) -> float:
         return median(results[scenario, variant].cold)
@@ -570,9 +582,7 @@ def targets_table(
         return median(results[scenario, variant].noop)
 
     def add(target: str, measured: str, goal: str, met: bool | None) -> None:
-        rows.append(
-            [target, "", measured, goal, {True: "yes", False: "no"}.get(met, "")]
-        )
+        rows.append([target, measured, goal, {True: "yes", False: "no"}.get(met, "")])
 
     big, huge = Scenario(100, 100_000, 0), Scenario(100, 1_000_000, 0)
     if (big, "live") in results:
@@ -589,14 +599,12 @@ def targets_table(
         if (scenario, "live") in results:
             added = cold(scenario, "live") - cold(scenario, "typed")
             add(
-                f"  added s, 1,000 queries over {scenario.rows:,} rows",
+                f"added s, 1,000 queries over {scenario.rows:,} rows",
                 f"{added:.2f}",
                 "",
                 None,
             )
-            add(
-                "  of which DuckDB alone would take", f"{alone[scenario]:.2f}", "", None
-            )
+            add("same queries in DuckDB alone, s", f"{alone[scenario]:.2f}", "", None)
     if (huge, "live") in results:
         added = cold(huge, "live") - cold(huge, "typed")
         scan = scans[huge.rows]

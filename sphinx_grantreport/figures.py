@@ -163,8 +163,8 @@ class KpiFigureDirective(SphinxDirective):
         settings = session.settings
         digest = hashlib.sha256()
         if "plot" in self.options:
-            _, module_file = session.evaluator.import_function(self.options["plot"])
-            if module_file is not None:
+            _, module_files = session.evaluator.import_function(self.options["plot"])
+            for module_file in module_files:  # the plot module and its helpers
                 self.env.note_dependency(str(module_file))
                 digest.update(module_file.read_bytes())
             alt = self.options.get("alt", "")

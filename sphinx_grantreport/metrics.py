@@ -187,7 +187,7 @@ class MetricEvaluator:
         self.metrics = metrics
         self.search_path = search_path
         self._measurements: dict[str, Measurement | ReportError] = {}
-        self._fresh_modules: set[str] = set()
+        self._forgot_old_modules = False
 
     def metric(self, name: str) -> Measurement:
         """The measurement of a named metric."""
@@ -231,7 +231,7 @@ class MetricEvaluator:
         )
 
     def _call(self, reference: str) -> Measurement:
-        function, source = self.import_function(reference)
+        function, sources = self.import_function(reference)
         try:
             value = function()
         except Exception as exc:
@@ -246,20 +246,27 @@ class MetricEvaluator:
                 f"{reference} returned {value!r} ({type(value).__name__}); "
                 "a metric function must return a number or a string",
             )
-        return Measurement(value, None, (source,) if source else ())
+        return Measurement(value, None, sources)
 
-    def import_function(self, reference: str) -> tuple[Callable[[], Any], Path | None]:
-        """Import ``module:function`` from the source directory, re-reading the
-        module once per evaluator so that an edited file is seen on rebuild.
+    def import_function(
+        self, reference: str
+    ) -> tuple[Callable[[], Any], tuple[Path, ...]]:
+        """Import ``module:function`` from the source directory, and the files
+        of the source directory's modules it uses (its helpers), so that a page
+        and a chart depend on them all.
 
-        Also used for the ``:plot:`` functions of figures."""
+        The report's modules are imported afresh by each evaluator (once per
+        build), so that an edited file is seen by the next build in the same
+        process. Also used for the ``:plot:`` functions of figures."""
+        if not self._forgot_old_modules:
+            for name in _REPORT_MODULES:
+                sys.modules.pop(name, None)
+            importlib.invalidate_caches()  # see files added since
+            self._forgot_old_modules = True
         module_name, _, attribute = reference.partition(":")
         sys.path.insert(0, str(self.search_path))
         try:
             module = importlib.import_module(module_name)
-            if module_name not in self._fresh_modules:
-                module = importlib.reload(module)
-                self._fresh_modules.add(module_name)
         except Exception as exc:
             raise ReportError(
                 "function",
@@ -268,14 +275,54 @@ class MetricEvaluator:
             ) from None
         finally:
             sys.path.remove(str(self.search_path))
+        modules = _local_modules(module, self.search_path)
+        _REPORT_MODULES.update(used.__name__ for used in modules)
         function = getattr(module, attribute, None)
         if not callable(function):
             raise ReportError(
                 "function", f"module {module_name!r} has no function {attribute!r}"
             )
-        return function, _module_file(module)
+        return function, tuple(Path(str(used.__file__)) for used in modules)
 
 
-def _module_file(module: ModuleType) -> Path | None:
+#: Names of the modules imported from a report's source directory in this
+#: process: forgotten before each build imports them again.
+_REPORT_MODULES: set[str] = set()
+
+
+def _local_modules(module: ModuleType, root: Path) -> list[ModuleType]:
+    """The module and the modules under ``root`` that it uses, directly or
+    through each other, dependencies first. A module is "used" when one of
+    its names refers to it or to a function or class defined in it
+    (``import helpers``, ``from helpers import draw``)."""
+    order: list[ModuleType] = []
+    seen: set[str] = set()
+
+    def visit(current: ModuleType) -> None:
+        seen.add(current.__name__)
+        for value in list(vars(current).values()):
+            used = value if isinstance(value, ModuleType) else None
+            name = getattr(value, "__module__", None)
+            if used is None and isinstance(name, str):
+                used = sys.modules.get(name)
+            if used is not None and used.__name__ not in seen and _is_under(used, root):
+                visit(used)
+        order.append(current)
+
+    visit(module)
+    return [used for used in order if _is_under(used, root)]
+
+
+def _is_under(module: ModuleType, root: Path) -> bool:
+    """Whether a module is the report's own code: a file under ``root`` that
+    is not an installed package (a virtual environment may live there too)."""
     file = getattr(module, "__file__", None)
-    return Path(file) if file else None
+    if not file:
+        return False
+    path = Path(file).resolve()
+    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix)}
+    return (
+        path.is_relative_to(root.resolve())
+        and not any(path.is_relative_to(prefix) for prefix in installed)
+        and not {"site-packages", "dist-packages"} & set(path.parts)
+    )

@@ -162,6 +162,33 @@ def test_changed_data_redraws_exactly_the_figure_using_it(built, drawn):
     assert ">Fresh<" in (built.outdir / new).read_text()
 
 
+def test_editing_a_helper_of_a_plot_function_redraws_its_chart(built, drawn):
+    """The :plot: module's own imports from the source dir count too."""
+    plots = built.srcdir / "plots.py"
+    built.write(
+        "plotting.py", "LABEL = 'staff on payroll'\n\ndef label():\n    return LABEL\n"
+    )
+    plots.write_text(
+        "from plotting import label\n"
+        + plots.read_text().replace('label="staff on payroll"', "label=label()")
+    )
+    later = time.time() + 5
+    os.utime(plots, (later, later))
+    built.build()
+    old = figure_by_id(soup(built.html("kinds")), "kind-plot").find("img")["src"]
+    helper = built.srcdir / "plotting.py"
+    helper.write_text(helper.read_text().replace("staff on payroll", "people paid"))
+    later += 5
+    os.utime(helper, (later, later))
+    drawn.clear()
+    built.build()
+    assert built.read_docs == ["kinds"]
+    assert len(drawn) == 1
+    new = figure_by_id(soup(built.html("kinds")), "kind-plot").find("img")["src"]
+    assert new != old
+    assert "people paid" in (built.outdir / new).read_text()
+
+
 def test_two_clean_builds_give_identical_images(project, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     images = []
