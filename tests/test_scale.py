@@ -69,3 +69,43 @@ def test_touching_one_table_rebuilds_exactly_its_pages_and_charts(project, monke
     assert "Rows: 6." in page13.get_text()
     page14 = BeautifulSoup((built.outdir / "page14.html").read_text(), "html.parser")
     assert "Rows: 5." in page14.get_text()
+
+
+def test_a_table_is_read_once_and_a_query_run_once_however_many_use_them(
+    project, monkeypatch
+):
+    """Twenty pages of cards and sentences over one table: the file is read
+    once per build, and a query shown on every page runs once."""
+    from sphinx_grantreport.engine import QueryEngine
+
+    loads: list[str] = []
+    runs: list[str] = []
+    load, execute = QueryEngine._load, QueryEngine._execute
+    monkeypatch.setattr(
+        QueryEngine, "_load", lambda self, name: loads.append(name) or load(self, name)
+    )
+    monkeypatch.setattr(
+        QueryEngine,
+        "_execute",
+        lambda self, sql, params: runs.append(sql) or execute(self, sql, params),
+    )
+    built = project("every-node", "once")
+    (built.srcdir / "charts.md").unlink()
+    built.write(
+        "data/usage.csv", "k,v\n" + "".join(f"{k},{k % 7}\n" for k in range(50))
+    )
+    for n in range(20):
+        cards = "".join(
+            f":::{{kpi-card}} Card {c}\n:sql: SELECT sum(v) + {c} FROM usage "
+            f"WHERE k > {n}\n:::\n\n"
+            for c in range(5)
+        )
+        built.write(f"page{n}.md", f"# Page {n}\n\n{cards}All: {{kpi}}`total`.\n")
+    toctree = "\n".join(f"page{n}" for n in range(20))
+    built.write("index.md", f"# Once\n\n```{{toctree}}\n{toctree}\n```\n")
+    metrics = {"total": {"sql": "SELECT count(*) FROM usage"}}
+    built.build(confoverrides={"grantreport_metrics": metrics})
+    assert "[grantreport" not in built.warnings
+    assert loads == ["usage"]
+    assert len(runs) == 20 * 5 + 1  # each different query once, "total" once
+    assert len(set(runs)) == len(runs)
