@@ -47,6 +47,7 @@ from .indicators import (
 from .roles import KpiRole
 from .shared import (
     LatexPlaceholders,
+    ProseClaims,
     close_session,
     depart_kpi_value_html,
     init_settings,
@@ -129,6 +130,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("kpi-figure", KpiFigureDirective)
     app.add_directive("kpi-sources", KpiSourcesDirective)
     app.add_role("kpi", KpiRole())
+    app.add_transform(ProseClaims)
     app.add_builder(KpisBuilder)
     app.connect("env-purge-doc", purge_values)
     app.connect("env-merge-info", merge_values)

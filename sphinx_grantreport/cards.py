@@ -15,7 +15,7 @@ from sphinx_design.cards import CardDirective
 from sphinx_design.shared import create_component, is_component
 
 from .errors import ReportError, warn
-from .formatting import format_value, is_number, parse_template, round_value
+from .formatting import format_value, parse_template
 from .indicators import delta_paragraph, progress_nodes, sparkline
 from .metrics import Measurement
 from .shared import (
@@ -130,7 +130,6 @@ class KpiCardDirective(SphinxDirective):
         if measurement is not None:
             position = body.index(heading) + 1 if heading is not None else 0
             body[position:position] = self._context(measurement, location)
-            self._check_claim(parts, measurement, location)
         if not sentence:
             number = nodes.paragraph("", "", value, classes=["kpi-card-number"])
             self.set_source_info(number)
@@ -168,34 +167,6 @@ class KpiCardDirective(SphinxDirective):
         )
         definition = get_session(self.env).settings.metrics.get(metric or "")
         return node, measurement, definition.label if definition else None
-
-    def _check_claim(
-        self,
-        parts: list[tuple[str, str | None]],
-        measurement: Measurement,
-        location: tuple[str, int],
-    ) -> None:
-        """ "More than {value}" must be true of the data, not only of the card."""
-        definition = measurement.metric
-        rounding = self.options.get("round") or (
-            definition.round if definition else None
-        )
-        for literal, field in parts:
-            claim = _CLAIM_RE.search(literal) if field == "value" else None
-            if claim is None or not is_number(measurement.value):
-                continue
-            raw = Decimal(str(measurement.value))
-            shown = round_value(raw, rounding) if rounding else raw
-            strict = claim[1].lower() != "at least"
-            if raw < shown or (strict and raw == shown):
-                warn(
-                    ReportError(
-                        "claim",
-                        f'"{claim[1]} {shown}" is not true of the data, which '
-                        f"says {raw}: round with floor:STEP below the value",
-                    ),
-                    location,
-                )
 
     def _context(
         self, measurement: Measurement, location: tuple[str, int]
@@ -365,9 +336,6 @@ def depart_card_latex(self: Any, node: kpi_card) -> None:
         "\\hfill" if columns > 1 and row_goes_on and not last else "\\par\\medskip\n"
     )
 
-
-#: Wording before {value} that claims the true value is larger than shown.
-_CLAIM_RE = re.compile(r"\b(more than|over|above|at least)\s*$", re.IGNORECASE)
 
 _QUERY_START = re.compile(r"^\s*(select|with|from|values)\b", re.IGNORECASE)
 

@@ -32,8 +32,8 @@ SUBTYPES: dict[str, str] = {
     "kind": "A kpi-figure asks for an unknown chart kind.",
     "expect": "A metric's value or data breaks its expect check.",
     "stale": "A metric's data is older than grantreport_max_age.",
-    "claim": "A card's wording (More than, over, at least) claims more than "
-    "the data says.",
+    "claim": "The wording before a value (More than, over, at least), in a "
+    "card's title or a sentence, claims more than the data says.",
     "plot": "A chart cannot be drawn: a plot function fails or returns no "
     "Figure, or matplotlib rejects an option.",
 }

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -14,13 +16,14 @@ from weakref import WeakKeyDictionary
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.html5 import HTML5Translator
 
 from .config import Settings, build_date, read_settings
 from .engine import QueryEngine, QueryResult
 from .errors import ReportError, warn
-from .formatting import format_value, round_value
+from .formatting import format_value, is_number, round_value
 from .metrics import Measurement, MetricEvaluator, broken_expectations
 
 #: What a reader sees where a number could not be computed.
@@ -221,7 +224,50 @@ def compute_value_node(
     record_value(env, location, metric, sql, measurement, sources, text)
     for problem in _doubts(env, measurement):
         warn(problem, location)
-    return value_node(env, text, measurement, sources), measurement
+    node = value_node(env, text, measurement, sources)
+    if is_number(measurement.value):  # for the wording around it: see ProseClaims
+        definition = measurement.metric
+        rounding = rounding or (definition.round if definition else None)
+        raw = Decimal(str(measurement.value))
+        shown = round_value(raw, rounding) if rounding else raw
+        node["claim"] = (str(raw), str(shown))
+    return node, measurement
+
+
+#: Wording just before a value that claims the true value is larger than shown.
+CLAIM_RE = re.compile(r"\b(more than|over|above|at least)\s*$", re.IGNORECASE)
+
+
+class ProseClaims(SphinxTransform):
+    """ "More than {value}", in a card's title or in a sentence, must be true
+    of the data and not only of the rounded number the reader sees."""
+
+    default_priority = 800
+
+    def apply(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(kpi_value)):
+            if "claim" not in node:
+                continue
+            raw, shown = (Decimal(text) for text in node["claim"])
+            del node["claim"]  # only needed here, not in the doctree
+            # the value itself, or the emphasis or bold around it only
+            anchor = node
+            while isinstance(anchor.parent, nodes.Inline) and len(anchor.parent) == 1:
+                anchor = anchor.parent
+            before = anchor.previous_sibling()
+            claim = CLAIM_RE.search(before.astext()) if before is not None else None
+            if claim is None:
+                continue
+            strict = claim[1].lower() != "at least"
+            if raw < shown or (strict and raw == shown):
+                warn(
+                    ReportError(
+                        "claim",
+                        f'"{claim[1]} {shown}" is not true of the data, which '
+                        f"says {raw}: round with floor:STEP below the value",
+                    ),
+                    node,
+                )
 
 
 def _doubts(env: BuildEnvironment, measurement: Measurement) -> list[ReportError]:

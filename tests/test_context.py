@@ -221,3 +221,24 @@ def test_sources_with_an_unknown_table_warns(project):
     result.write("index.md", "# Data\n\n```{kpi-sources}\n:tables: nowhere\n```\n")
     result.build()
     assert "index.md:3: WARNING: unknown table 'nowhere' in :tables:" in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("sentence", "warned"),
+    [
+        ("We serve more than {kpi}`users` people.", '"more than 7270" is not true'),
+        ("Over **{kpi}`users`** people used it.", '"Over 7270" is not true'),
+        ("We served at least {kpi}`users` people.", None),  # 7270 is at least 7270
+        ("We served {kpi}`users` people, more than before.", None),  # not a claim
+    ],
+)
+def test_claims_in_prose_are_checked_like_card_titles(project, sentence, warned):
+    result = project("context")
+    result.write("index.md", f"# Page\n\n{sentence}\n")
+    result.build()
+    if warned:
+        assert "index.md:3: WARNING: " + warned in result.warnings
+        assert "[grantreport.claim]" in result.warnings
+    else:
+        assert result.warnings == ""
+    assert "claim=" not in result.app.env.get_doctree("index").pformat()
