@@ -98,7 +98,7 @@ INLINE = {
     "Busy days": "count(*) FILTER (WHERE users >= 900)",
 }
 SENTENCE = (
-    "This hub served {users} users, {peak} at its peak, over {days} days, "
+    "This hub served {users} users, {peak} at its peak, across {days} days, "
     "for {cost} ({mean} a day on average).\n"
 )
 

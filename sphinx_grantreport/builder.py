@@ -12,6 +12,7 @@ import csv
 import datetime
 import io
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
@@ -108,7 +109,12 @@ def to_csv(entries: Iterable[dict[str, Any]]) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    """Decimals and dates as exact text: a reviewer diffs what the data said."""
-    if isinstance(value, Decimal | datetime.date):
+    """Decimals, dates, times, durations and UUIDs as exact text, and bytes as
+    hex: a reviewer diffs what the data said."""
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Decimal | datetime.date | datetime.time | datetime.timedelta):
+        return str(value)
+    if isinstance(value, uuid.UUID):
         return str(value)
     raise TypeError(f"cannot write {type(value).__name__} to kpis.json")

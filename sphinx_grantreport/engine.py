@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -268,6 +269,8 @@ class QueryEngine:
         connection = self.connection
         if self._watchdog is None:
             self._watchdog = Watchdog(connection.interrupt)
+            # an engine dropped without close() must not keep its thread
+            weakref.finalize(self, self._watchdog.stop, join=False)
         try:
             with self._watchdog.watch(self.timeout):
                 cursor = connection.execute(sql, dict(params) if params else None)
@@ -350,11 +353,12 @@ class Watchdog:
             with self._wake:
                 self._deadline = None
 
-    def stop(self) -> None:
+    def stop(self, join: bool = True) -> None:
         with self._wake:
             self._running = False
             self._wake.notify()
-        self._thread.join()
+        if join:
+            self._thread.join()
 
     def _run(self) -> None:
         with self._wake:
@@ -362,7 +366,7 @@ class Watchdog:
                 if self._deadline is None:
                     self._wake.wait()
                 elif (left := self._deadline - time.monotonic()) > 0:
-                    self._wake.wait(left)
+                    self._wake.wait(min(left, threading.TIMEOUT_MAX))
                 else:
                     self._deadline = None
                     self._interrupt()

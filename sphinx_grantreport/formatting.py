@@ -271,3 +271,26 @@ def parse_template(
                 )
         parts.append((literal, field))
     return parts
+
+
+_SHOWN_NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f' ]*")
+
+
+def shown_number(text: str, value: Decimal, locale: Locale) -> Decimal | None:
+    """The number a reader takes from a formatted positive value: "7.3K" for
+    7270 reads as 7300, "73%" for 0.731 as 0.73, "$5.2M" as 5,200,000.
+
+    The digits are parsed in the locale; their scale is the power of ten that
+    brings them nearest the value, since the text is a rounding of it. None
+    where the text shows no number."""
+    match = _SHOWN_NUMBER_RE.search(text)
+    if match is None or value <= 0:
+        return None
+    try:
+        digits = babel_numbers.parse_decimal(match[0].strip(" '"), locale=locale)
+    except (babel_numbers.NumberFormatError, InvalidOperation):
+        return None
+    if digits <= 0:
+        return None
+    scale = round(math.log10(value) - math.log10(digits))
+    return digits.scaleb(scale)

@@ -188,6 +188,7 @@ class MetricEvaluator:
         self.search_path = search_path
         self._measurements: dict[str, Measurement | ReportError] = {}
         self._forgot_old_modules = False
+        self._helpers: dict[str, dict[str, ModuleType]] = {}  # per module imported
 
     def metric(self, name: str) -> Measurement:
         """The measurement of a named metric."""
@@ -264,6 +265,7 @@ class MetricEvaluator:
             importlib.invalidate_caches()  # see files added since
             self._forgot_old_modules = True
         module_name, _, attribute = reference.partition(":")
+        imported_before = set(sys.modules)
         sys.path.insert(0, str(self.search_path))
         try:
             module = importlib.import_module(module_name)
@@ -275,14 +277,28 @@ class MetricEvaluator:
             ) from None
         finally:
             sys.path.remove(str(self.search_path))
-        modules = _local_modules(module, self.search_path)
-        _REPORT_MODULES.update(used.__name__ for used in modules)
+        # Its helpers: the source dir's modules it refers to, and those that
+        # importing it brought in (``from helpers import LIMIT`` names no module).
+        found = _local_modules(module, self.search_path) + [
+            sys.modules[name]
+            for name in sorted(set(sys.modules) - imported_before)
+            if _is_under(sys.modules[name], self.search_path)
+        ]
+        helpers = self._helpers.setdefault(module_name, {})
+        helpers.update((used.__name__, used) for used in found if used is not module)
+        _REPORT_MODULES.update(helpers)
+        _REPORT_MODULES.add(module_name)
         function = getattr(module, attribute, None)
         if not callable(function):
             raise ReportError(
                 "function", f"module {module_name!r} has no function {attribute!r}"
             )
-        return function, tuple(Path(str(used.__file__)) for used in modules)
+        modules = [module, *helpers.values()]
+        return function, tuple(
+            Path(str(used.__file__))
+            for used in modules
+            if getattr(used, "__file__", None)
+        )
 
 
 #: Names of the modules imported from a report's source directory in this
@@ -319,10 +335,14 @@ def _is_under(module: ModuleType, root: Path) -> bool:
     file = getattr(module, "__file__", None)
     if not file:
         return False
-    path = Path(file).resolve()
-    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix)}
+    path, root = Path(file).resolve(), root.resolve()
+    prefixes = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix)}
     return (
-        path.is_relative_to(root.resolve())
-        and not any(path.is_relative_to(prefix) for prefix in installed)
+        path.is_relative_to(root)
         and not {"site-packages", "dist-packages"} & set(path.parts)
+        # a virtual environment inside the report, unless the report is in one
+        and not any(
+            path.is_relative_to(prefix) and not root.is_relative_to(prefix)
+            for prefix in prefixes
+        )
     )

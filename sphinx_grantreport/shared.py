@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +24,7 @@ from sphinx.writers.html5 import HTML5Translator
 from .config import Settings, build_date, read_settings
 from .engine import QueryEngine, QueryResult
 from .errors import ReportError, warn
-from .formatting import format_value, is_number, round_value
+from .formatting import format_value, is_number, round_value, shown_number
 from .metrics import Measurement, MetricEvaluator, broken_expectations
 
 #: What a reader sees where a number could not be computed.
@@ -65,13 +66,14 @@ class Session:
             env.note_dependency(str(path))
 
 
-_APPS: WeakKeyDictionary[BuildEnvironment, Sphinx] = WeakKeyDictionary()
+# The app that reads each env's settings; held weakly, as the app holds the env.
+_APPS: WeakKeyDictionary[BuildEnvironment, weakref.ref[Sphinx]] = WeakKeyDictionary()
 
 
 def init_settings(app: Sphinx) -> None:
     """Forget the last build's settings (``builder-inited``): they are read
     when first needed, so a build with nothing to read does not read them."""
-    _APPS[app.env] = app
+    _APPS[app.env] = weakref.ref(app)
     _SETTINGS.pop(app.env, None)
 
 
@@ -87,7 +89,9 @@ def read_settings_before_reading(
 def settings_of(env: BuildEnvironment) -> Settings:
     """This build's settings, read once."""
     if env not in _SETTINGS:
-        _SETTINGS[env] = read_settings(_APPS[env])
+        app = _APPS[env]()
+        assert app is not None, "settings read after the build's app is gone"
+        _SETTINGS[env] = read_settings(app)
     return _SETTINGS[env]
 
 
@@ -226,16 +230,15 @@ def compute_value_node(
         warn(problem, location)
     node = value_node(env, text, measurement, sources)
     if is_number(measurement.value):  # for the wording around it: see ProseClaims
-        definition = measurement.metric
-        rounding = rounding or (definition.round if definition else None)
-        raw = Decimal(str(measurement.value))
-        shown = round_value(raw, rounding) if rounding else raw
-        node["claim"] = (str(raw), str(shown))
+        node["claim"] = str(Decimal(str(measurement.value)))
     return node, measurement
 
 
-#: Wording just before a value that claims the true value is larger than shown.
-CLAIM_RE = re.compile(r"\b(more than|over|above|at least)\s*$", re.IGNORECASE)
+#: Words just before a value that claim the true value is at least what is
+#: shown. In a sentence "over" mostly means "during" or "across", so only a
+#: card's title counts it as a claim.
+CLAIM_RE = re.compile(r"\b(more\s+than|above|at\s+least)\s*$", re.IGNORECASE)
+TITLE_CLAIM_RE = re.compile(r"\b(more\s+than|over|above|at\s+least)\s*$", re.I)
 
 
 class ProseClaims(SphinxTransform):
@@ -245,26 +248,32 @@ class ProseClaims(SphinxTransform):
     default_priority = 800
 
     def apply(self, **kwargs: Any) -> None:
+        locale = settings_of(self.env).locale
         for node in list(self.document.findall(kpi_value)):
             if "claim" not in node:
                 continue
-            raw, shown = (Decimal(text) for text in node["claim"])
+            raw = Decimal(node["claim"])
             del node["claim"]  # only needed here, not in the doctree
             # the value itself, or the emphasis or bold around it only
             anchor = node
             while isinstance(anchor.parent, nodes.Inline) and len(anchor.parent) == 1:
                 anchor = anchor.parent
-            before = anchor.previous_sibling()
-            claim = CLAIM_RE.search(before.astext()) if before is not None else None
-            if claim is None:
+            parent = anchor.parent
+            # the text before it in its paragraph (MyST splits lines into nodes)
+            before = "".join(n.astext() for n in parent[: parent.index(anchor)])
+            in_title = "kpi-card-title" in parent.get("classes", [])
+            claim = (TITLE_CLAIM_RE if in_title else CLAIM_RE).search(before[-40:])
+            shown = shown_number(node.astext(), raw, locale)
+            if claim is None or shown is None:
                 continue
-            strict = claim[1].lower() != "at least"
+            wording = " ".join(claim[1].split())
+            strict = wording.lower() != "at least"
             if raw < shown or (strict and raw == shown):
                 warn(
                     ReportError(
                         "claim",
-                        f'"{claim[1]} {shown}" is not true of the data, which '
-                        f"says {raw}: round with floor:STEP below the value",
+                        f'"{wording} {node.astext()}" is not true of the data, '
+                        f"which says {raw}: round with floor:STEP below the value",
                     ),
                     node,
                 )

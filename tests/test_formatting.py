@@ -10,6 +10,7 @@ from sphinx_grantreport.formatting import (
     parse_locale,
     parse_template,
     round_value,
+    shown_number,
 )
 
 EN = parse_locale("en")
@@ -132,3 +133,21 @@ def test_templates_refuse_everything_but_plain_fields(template):
     with pytest.raises(ReportError) as error:
         parse_template(template)
     assert error.value.subtype == "template"
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "locale", "read_as"),
+    [
+        ("7270", "compact", EN, "7300"),
+        ("0.731", "percent", EN, "0.73"),
+        ("5180000", "currency-compact", EN, "5200000"),
+        ("12345.6", "integer", EN, "12346"),
+        ("99.13", "number:1", EN, "99.1"),
+        ("12345.6", "integer", FR, "12346"),
+        ("1234.5", "number:1", DE, "1234.5"),
+    ],
+)
+def test_the_number_a_reader_takes_from_a_formatted_value(value, spec, locale, read_as):
+    """What a claim ("more than ...") is checked against."""
+    text = format_value(Decimal(value), spec, locale)
+    assert shown_number(text, Decimal(value), locale) == Decimal(read_as)

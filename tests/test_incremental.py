@@ -153,15 +153,15 @@ def test_data_file_outside_the_source_dir(project):
 def test_changed_helper_of_a_metric_function_rebuilds_its_pages(basic):
     """A metric function's module and the source-dir modules it imports are
     all dependencies, and all re-read on the next build."""
-    basic.write("team.py", "def headcount():\n    return 14\n")
+    basic.write("team.py", "HEADCOUNT = 14\n")  # a constant: no function to follow
     basic.write(
         "kpis.py",
-        "from team import headcount\n\n\ndef staff_count():\n    return headcount()\n",
+        "from team import HEADCOUNT\n\n\ndef staff_count():\n    return HEADCOUNT\n",
     )
     touch_later(basic.srcdir / "kpis.py")
     basic.build()
     assert "We have 14 staff" in prose(basic.html("rst_page"))
-    edit(basic.srcdir / "team.py", "return 14", "return 16")
+    edit(basic.srcdir / "team.py", "= 14", "= 16")
     basic.build()
     assert sorted(basic.read_docs) == ["index", "rst_page"]
     assert "We have 16 staff" in prose(basic.html("rst_page"))

@@ -85,3 +85,33 @@ def test_parallel_and_serial_lists_are_identical(project):
         built.build("kpis", parallel=parallel)
         lists.append((built.outdir / "kpis.json").read_text())
     assert lists[0] == lists[1]
+
+
+def test_parameters_of_every_bindable_type_are_listed_as_text(project):
+    import datetime
+    import uuid
+
+    built = project("bad")
+    built.write(
+        "index.md",
+        "# Page\n\n:::{kpi-card} Typed\n:sql: SELECT length($key::VARCHAR) + "
+        "day($span) + second($at) + octet_length($raw)\n:::\n",
+    )
+    key = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    params = {
+        "key": key,
+        "span": datetime.timedelta(days=2),
+        "at": datetime.time(10, 0, 5),
+        "raw": b"\x00\xff",
+    }
+    built.build("kpis", confoverrides={"grantreport_params": params})
+    assert built.warnings == ""
+    (entry,) = kpis(built)
+    assert entry["value"] == 36 + 2 + 5 + 2
+    assert entry["params"] == {
+        "at": "10:00:05",
+        "key": str(key),
+        "raw": "00ff",
+        "span": "2 days, 0:00:00",
+    }
+    assert "00ff" in (built.outdir / "kpis.csv").read_text(encoding="utf-8")
