@@ -235,10 +235,10 @@ def compute_value_node(
 
 
 #: Words just before a value that claim the true value is at least what is
-#: shown. In a sentence "over" mostly means "during" or "across", so only a
-#: card's title counts it as a claim.
-CLAIM_RE = re.compile(r"\b(more\s+than|above|at\s+least)\s*$", re.IGNORECASE)
-TITLE_CLAIM_RE = re.compile(r"\b(more\s+than|over|above|at\s+least)\s*$", re.I)
+#: shown. In a sentence "over" often means "during" or "across" ("over 12
+#: days"), so there it only catches a number rounded up ("over $5.6M" for
+#: 5,550,000), not one shown exactly.
+CLAIM_RE = re.compile(r"\b(more\s+than|over|above|at\s+least)\s*$", re.IGNORECASE)
 
 
 class ProseClaims(SphinxTransform):
@@ -262,12 +262,15 @@ class ProseClaims(SphinxTransform):
             # the text before it in its paragraph (MyST splits lines into nodes)
             before = "".join(n.astext() for n in parent[: parent.index(anchor)])
             in_title = "kpi-card-title" in parent.get("classes", [])
-            claim = (TITLE_CLAIM_RE if in_title else CLAIM_RE).search(before[-40:])
+            claim = CLAIM_RE.search(before[-40:])
             shown = shown_number(node.astext(), raw, locale)
             if claim is None or shown is None:
                 continue
             wording = " ".join(claim[1].split())
-            strict = wording.lower() != "at least"
+            loose = wording.lower() == "at least" or (
+                wording.lower() == "over" and not in_title
+            )
+            strict = not loose
             if raw < shown or (strict and raw == shown):
                 warn(
                     ReportError(

@@ -233,6 +233,7 @@ def test_sources_with_an_unknown_table_warns(project):
         ("We served at least {kpi}`users:integer` people.", None),  # 7,270 exactly
         ("We served at least {kpi}`users:compact:2` people.", None),  # 7.27K
         ("It ran over {kpi}`users:integer` days.", None),  # "over": a duration
+        ("We raised over {kpi}`users` dollars.", '"over 7.3K" is not true'),
         ("We served {kpi}`users` people, more than before.", None),  # not a claim
     ],
 )
