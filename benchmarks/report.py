@@ -421,24 +421,26 @@ def run(
     return timings
 
 
+def seconds_in_new_process(code: str, repeat: int, stdin: str = "") -> float:
+    """The median of the seconds that ``code`` prints, each run in a new process."""
+    command = [sys.executable, "-c", code]
+    runs = [
+        subprocess.run(command, input=stdin, capture_output=True, text=True, check=True)
+        for _ in range(repeat)
+    ]
+    return statistics.median(float(run.stdout) for run in runs)
+
+
 def scan_seconds(csv: Path, repeat: int) -> float:
-    """One DuckDB scan of the table: read the whole file once, in a new process."""
-    code = (
+    """One DuckDB scan of the table: read the whole file once."""
+    return seconds_in_new_process(
         "import time, duckdb\n"
         "start = time.perf_counter()\n"
         f"duckdb.sql(\"SELECT count(*), sum(users) FROM read_csv('{csv}')\")"
         ".fetchall()\n"
-        "print(time.perf_counter() - start)\n"
+        "print(time.perf_counter() - start)\n",
+        repeat,
     )
-    runs = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
-            ).stdout
-        )
-        for _ in range(repeat)
-    ]
-    return statistics.median(runs)
 
 
 def card_queries(scenario: Scenario) -> list[str]:
@@ -452,7 +454,7 @@ def card_queries(scenario: Scenario) -> list[str]:
 def duckdb_seconds(csv: Path, scenario: Scenario, repeat: int) -> float:
     """The report's card queries run straight in DuckDB, after one load of the
     table: the least any tool could spend on them."""
-    code = (
+    return seconds_in_new_process(
         "import sys, time, duckdb\n"
         "queries = sys.stdin.read().splitlines()\n"
         "db = duckdb.connect()\n"
@@ -460,22 +462,10 @@ def duckdb_seconds(csv: Path, scenario: Scenario, repeat: int) -> float:
         "start = time.perf_counter()\n"
         "for query in queries:\n"
         "    db.execute(query).fetchall()\n"
-        "print(time.perf_counter() - start)\n"
+        "print(time.perf_counter() - start)\n",
+        repeat,
+        stdin="\n".join(card_queries(scenario)),
     )
-    queries = "\n".join(card_queries(scenario))
-    runs = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", code],
-                input=queries,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
-        for _ in range(repeat)
-    ]
-    return statistics.median(runs)
 
 
 def median(values: list[float]) -> float:
