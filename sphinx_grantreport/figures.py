@@ -165,7 +165,7 @@ class KpiFigureDirective(SphinxDirective):
         if "plot" in self.options:
             _, module_files = session.evaluator.import_function(self.options["plot"])
             for module_file in module_files:  # the plot module and its helpers
-                self.env.note_dependency(str(module_file))
+                session.note_dependency(self.env, module_file)
                 digest.update(module_file.read_bytes())
             alt = self.options.get("alt", "")
         else:
@@ -180,7 +180,7 @@ class KpiFigureDirective(SphinxDirective):
             )
         for style in settings.chart_styles:
             if isinstance(style, Path):
-                self.env.note_dependency(str(style))
+                session.note_dependency(self.env, style)
                 digest.update(style.read_bytes())
         from . import __version__
 
