@@ -15,14 +15,16 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx.application import Sphinx
 from sphinx.builders import Builder
 
-from .shared import recorded_values
+from .provenance import ValueRecord, recorded_values
 
 CSV_COLUMNS = (
     "key",
@@ -66,11 +68,11 @@ class KpisBuilder(Builder):
         (outdir / "kpis.csv").write_text(to_csv(entries), encoding="utf-8")
 
 
-def collect(values: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
     """One entry per metric (all the pages that show it) and per inline query."""
     entries: dict[str, dict[str, Any]] = {}
     for records in values.values():
-        for record in records:
+        for record in map(asdict, records):
             key = record["metric"] or f"{record['page']}:{record['line']}"
             entry = entries.setdefault(
                 key,
@@ -81,7 +83,7 @@ def collect(values: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
                     "texts": [],
                     "query": record["query"],
                     "params": record["params"],
-                    "sources": record["sources"],
+                    "sources": list(record["sources"]),
                     "pages": [],
                     "error": record["error"],
                 },
@@ -118,3 +120,7 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     raise TypeError(f"cannot write {type(value).__name__} to kpis.json")
+
+
+def setup_builder(app: Sphinx) -> None:
+    app.add_builder(KpisBuilder)

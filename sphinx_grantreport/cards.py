@@ -9,25 +9,20 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinx_design.cards import CardDirective
 from sphinx_design.shared import create_component, is_component
 
-from .errors import ReportError, warn
-from .formatting import format_value, parse_template
+from .errors import ReportError
+from .formatting import parse_template
 from .indicators import delta_paragraph, progress_nodes, sparkline
 from .metrics import Measurement
-from .shared import (
-    PLACEHOLDER,
-    compute_value_node,
-    display_text,
-    get_session,
-    kpi_value,
-    measure,
-    query_for_page,
-    value_node,
-)
+from .presentation import shown_text
+from .report_warnings import warn
+from .session import Session, get_session
+from .values import kpi_value, value_node
 
 
 class kpi_card(nodes.container):
@@ -119,11 +114,7 @@ class KpiCardDirective(SphinxDirective):
         card.attributes.update(design_card.attributes)
         self.set_source_info(card)
 
-        body = next(
-            child
-            for child in card.findall(nodes.container)
-            if is_component(child, "card-body")
-        )
+        body = card_body(card)
         heading = self._title(parts, value, label or "")
         if heading is not None:
             body.insert(0, heading)
@@ -156,8 +147,9 @@ class KpiCardDirective(SphinxDirective):
                 ),
                 location,
             )
-            return value_node(self.env, PLACEHOLDER, None), None, None
-        node, measurement = compute_value_node(
+            return value_node(None), None, None
+        session = get_session(self.env)
+        shown = session.show(
             self.env,
             location,
             metric=metric,
@@ -165,21 +157,20 @@ class KpiCardDirective(SphinxDirective):
             format_spec=self.options.get("format"),
             rounding=self.options.get("round"),
         )
-        definition = get_session(self.env).settings.metrics.get(metric or "")
-        return node, measurement, definition.label if definition else None
+        definition = session.definitions.metrics.get(metric or "")
+        measurement = shown.measurement if shown else None
+        return value_node(shown), measurement, definition.label if definition else None
 
     def _context(
         self, measurement: Measurement, location: tuple[str, int]
     ) -> list[nodes.Node]:
         """The change, the progress and the trend the options ask for."""
-        settings = get_session(self.env).settings
-        definition = measurement.metric
-        format_spec = self.options.get("format") or (
-            definition.format if definition else None
-        )
+        session = get_session(self.env)
+        numbers = session.definitions.numbers
+        format_spec = measurement.format_spec(self.options.get("format"))
         context: list[nodes.Node] = []
         if measurement.as_of is not None:
-            day = format_value(measurement.as_of, None, settings.locale)
+            day = numbers.format(measurement.as_of)
             context.append(
                 nodes.paragraph(
                     f"As of {day}", f"As of {day}", classes=["kpi-card-as-of"]
@@ -187,7 +178,9 @@ class KpiCardDirective(SphinxDirective):
             )
         try:
             if "compare" in self.options:
-                reference = _measure_reference(self.env, self.options["compare"])
+                reference = _measure_reference(
+                    session, self.env, location, self.options["compare"]
+                )
                 context.append(
                     delta_paragraph(
                         measurement.value,
@@ -196,21 +189,20 @@ class KpiCardDirective(SphinxDirective):
                         down_is_good="down-is-good" in self.options,
                         label=self.options.get("compare-label"),
                         format_spec=format_spec,
-                        locale=settings.locale,
-                        currency=settings.currency,
+                        numbers=numbers,
                     )
                 )
             if "target" in self.options:
-                target = _measure_reference(self.env, self.options["target"])
-                text = display_text(self.env, target, format_spec)
+                target = _measure_reference(
+                    session, self.env, location, self.options["target"]
+                )
+                text, _ = shown_text(target, numbers, format_spec)
                 context += progress_nodes(
-                    measurement.value, target.value, text, settings.locale
+                    measurement.value, target.value, text, numbers
                 )
             if "trend" in self.options:
-                rows = query_for_page(self.env, self.options["trend"]).rows
-                context.append(
-                    sparkline(rows, settings.locale, format_spec, settings.currency)
-                )
+                rows = session.query(self.env, location, self.options["trend"]).rows
+                context.append(sparkline(rows, numbers, format_spec))
         except ReportError as error:
             warn(error, location)
         return context
@@ -284,12 +276,7 @@ class PrintCardShape(SphinxPostTransform):
         line = nodes.container(
             "", nodes.paragraph("", "→ ", visible), classes=["kpi-card-link"]
         )
-        body = next(
-            child
-            for child in card.findall(nodes.container)
-            if is_component(child, "card-body")
-        )
-        body += line
+        card_body(card).append(line)
         holder.parent.remove(holder)
 
 
@@ -340,7 +327,9 @@ def depart_card_latex(self: Any, node: kpi_card) -> None:
 _QUERY_START = re.compile(r"^\s*(select|with|from|values)\b", re.IGNORECASE)
 
 
-def _measure_reference(env: Any, reference: str) -> Measurement:
+def _measure_reference(
+    session: Session, env: Any, location: object, reference: str
+) -> Measurement:
     """A :compare: or :target: value: a number, a query or a metric name."""
     reference = reference.strip()
     try:
@@ -348,5 +337,20 @@ def _measure_reference(env: Any, reference: str) -> Measurement:
     except InvalidOperation:
         pass
     if _QUERY_START.match(reference):
-        return measure(env, sql=reference)
-    return measure(env, metric=reference)
+        return session.measure(env, location, sql=reference)
+    return session.measure(env, location, metric=reference)
+
+
+def card_body(card: nodes.Element) -> nodes.Element:
+    """The body of a sphinx-design card, where its words go."""
+    return next(
+        child
+        for child in card.findall(nodes.container)
+        if is_component(child, "card-body")
+    )
+
+
+def setup_cards(app: Sphinx) -> None:
+    app.add_node(kpi_card, latex=(visit_card_latex, depart_card_latex))
+    app.add_directive("kpi-card", KpiCardDirective)
+    app.add_post_transform(PrintCardShape)

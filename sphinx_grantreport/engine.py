@@ -21,24 +21,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import duckdb
 
-from .errors import ReportError
-
-#: File suffix -> DuckDB table function that reads it.
-READERS = {".csv": "read_csv", ".json": "read_json", ".parquet": "read_parquet"}
+from .datafiles import READERS, shown_path
+from .errors import Memo, ReportError
 
 _MISSING_TABLE_RE = re.compile(r"Table with name (?P<name>\S+) does not exist")
 _MISSING_COLUMN_RE = re.compile(r'Referenced column "(?P<name>[^"]+)" not found')
-
-
-def table_name_for(stem: str) -> str:
-    """The SQL table name for a data file stem: ``monthly-users`` -> ``monthly_users``.
-
-    Runs of characters that cannot appear in an unquoted SQL identifier become
-    ``_``; a leading digit gets a ``t_`` prefix; names are lower case, as SQL
-    identifiers are case-insensitive.
-    """
-    name = re.sub(r"[^0-9a-zA-Z_]+", "_", stem).strip("_").lower() or "table"
-    return f"t_{name}" if name[0].isdigit() else name
 
 
 @dataclass(frozen=True)
@@ -87,12 +74,13 @@ class QueryEngine:
         self.params = dict(params or {})
         self.timeout = timeout
         self._connection: duckdb.DuckDBPyConnection | None = None
-        self._loaded: dict[str, ReportError | None] = {}
+        self._loaded: Memo[str, None] = Memo()
         self._facts: dict[str, TableFacts] = {}
-        self._results: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+        self._results: Memo[tuple[str, tuple[tuple[str, str], ...]], QueryResult]
+        self._results = Memo()
         self._tables_used: dict[str, tuple[str, ...]] = {}
         # per query text: the parameters it names, or why it may not run
-        self._checked: dict[str, list[str] | ReportError] = {}
+        self._checked: Memo[str, list[str]] = Memo()
         self._watchdog: Watchdog | None = None
 
     @property
@@ -136,13 +124,9 @@ class QueryEngine:
 
     def query(self, sql: str) -> QueryResult:
         """Run one SELECT with the parameters it names; cached per engine."""
-        if sql not in self._checked:
-            try:
-                self._checked[sql] = sorted(self._single_select(sql).named_parameters)
-            except ReportError as error:
-                self._checked[sql] = error
-        if isinstance(used := self._checked[sql], ReportError):
-            raise used
+        used = self._checked.get(
+            sql, lambda: sorted(self._single_select(sql).named_parameters)
+        )
         unknown = [name for name in used if name not in self.params]
         if unknown:
             known = ", ".join(f"${name}" for name in sorted(self.params)) or "none"
@@ -153,15 +137,7 @@ class QueryEngine:
             )
         params = {name: self.params[name] for name in used}
         key = (sql, tuple((name, repr(params[name])) for name in used))
-        if key not in self._results:
-            try:
-                self._results[key] = self._execute(sql, params)
-            except ReportError as error:
-                self._results[key] = error
-        cached = self._results[key]
-        if isinstance(cached, ReportError):
-            raise cached
-        return cached  # type: ignore[no-any-return]
+        return self._results.get(key, lambda: self._execute(sql, params))
 
     def _single_select(self, sql: str) -> Any:
         import duckdb
@@ -200,10 +176,7 @@ class QueryEngine:
 
     def load_table(self, name: str) -> None:
         """Read a data file into a table, once per engine."""
-        if name not in self._loaded:
-            self._loaded[name] = self._load(name)
-        if (error := self._loaded[name]) is not None:
-            raise error
+        self._loaded.get(name, lambda: self._load(name))
 
     def facts(self, name: str) -> TableFacts:
         """The file, content hash and row count of a loaded table."""
@@ -233,17 +206,19 @@ class QueryEngine:
             self._facts[name] = TableFacts(name, path, digest, rows, columns, dates)
         return self._facts[name]
 
-    def _load(self, name: str) -> ReportError | None:
+    def _load(self, name: str) -> None:
         import duckdb
 
         path = self.tables[name]
         if not path.is_file():
-            return ReportError(
-                "data", f"data file for table {name!r} not found: {path}"
+            raise ReportError(
+                "data",
+                f"data file for table {name!r} not found: "
+                f"{shown_path(path, self.root)}",
             )
         reader = READERS.get(path.suffix.lower())
         if reader is None:
-            return ReportError(
+            raise ReportError(
                 "data", f"cannot read {path.name}: use a .csv, .json or .parquet file"
             )
         literal = "'" + str(path).replace("'", "''") + "'"
@@ -255,10 +230,9 @@ class QueryEngine:
             # The first lines of a reader error say where and what (CSV line,
             # JSON byte offset); the rest repeats the query.
             detail = " ".join(str(exc).split("\n\n")[0].split())
-            return ReportError(
+            raise ReportError(
                 "data", f"cannot read {path.name} as table {name!r}: {detail}"
-            )
-        return None
+            ) from None
 
     def _execute(self, sql: str, params: Mapping[str, Any]) -> QueryResult:
         import duckdb

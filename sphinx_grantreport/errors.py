@@ -1,10 +1,15 @@
-"""The one exception type that carries a user error to a located Sphinx warning."""
+"""The one exception type of a user error, and the memo that remembers it.
+
+No Sphinx here: the Sphinx layer turns a :class:`ReportError` into a located
+warning (``report_warnings.warn``); another engine turns it into its own.
+"""
 
 from __future__ import annotations
 
-from sphinx.util import logging
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-LOGGER = logging.getLogger("sphinx_grantreport")
 WARNING_TYPE = "grantreport"
 
 
@@ -27,7 +32,8 @@ SUBTYPES: dict[str, str] = {
     "sandbox": "A query tries to write, attach, load, configure or read "
     "outside the report's files.",
     "timeout": "A query runs longer than grantreport_query_timeout.",
-    "config": "A grantreport_* setting or the metrics file is malformed.",
+    "config": "A grantreport_* setting, grantreport.toml or the metrics file "
+    "is malformed.",
     "locale": "Sphinx's language is not a locale Babel knows.",
     "kind": "A kpi-figure asks for an unknown chart kind.",
     "expect": "A metric's value or data breaks its expect check.",
@@ -53,12 +59,37 @@ class ReportError(Exception):
         self.message = message
 
 
-def warn(error: ReportError, location: object = None) -> None:
-    """Log a user error as a located Sphinx warning of type ``grantreport``.
+@dataclass(frozen=True)
+class Problem:
+    """A user error found outside any page (in conf.py, grantreport.toml, the
+    metrics file), with the file and line it belongs to when known."""
 
-    ``location`` is a node, a ``(docname, line)`` pair or a file path, as
-    Sphinx's logger takes it; Sphinx appends ``[grantreport.<subtype>]``.
-    """
-    LOGGER.warning(
-        error.message, location=location, type=WARNING_TYPE, subtype=error.subtype
-    )
+    error: ReportError
+    file: str | None = None
+    line: int | None = None
+
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+
+
+class Memo(Generic[Key, Value]):
+    """Results computed once per key, errors included: a broken table or query
+    used by a hundred cards is read and reported once per build process."""
+
+    def __init__(self) -> None:
+        self._results: dict[Key, Value | ReportError] = {}
+
+    def get(self, key: Key, compute: Callable[[], Value]) -> Value:
+        if key not in self._results:
+            try:
+                self._results[key] = compute()
+            except ReportError as error:
+                self._results[key] = error
+        result = self._results[key]
+        if isinstance(result, ReportError):
+            raise result
+        return result
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._results

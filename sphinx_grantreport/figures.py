@@ -20,14 +20,17 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
-from . import charts
-from .charts import ChartSpec, Table
-from .config import dark_charts
-from .errors import ReportError, warn
-from .shared import get_session, query_for_page
+from . import chart_spec
+from .chart_spec import ChartSpec, Table
+from .doctree import depart_nothing, skip, table_node
+from .errors import ReportError
+from .report_warnings import warn
+from .session import get_session
+from .version import package_version
 
 #: Options that shape the chart (all strings, parsed by charts.parse_spec).
 CHART_OPTIONS = (
@@ -140,6 +143,9 @@ class KpiFigureDirective(SphinxDirective):
         return [figure, *extra]
 
     def _chart(self) -> tuple[kpi_chart, Table | None]:
+        session = get_session(self.env)
+        definitions = session.definitions
+        location = (self.env.docname, self.lineno)
         sources = [key for key in ("sql", "data") if key in self.options]
         if len(sources) > 1:
             raise ReportError("option", "kpi-figure takes :sql: or :data:, not both")
@@ -148,7 +154,7 @@ class KpiFigureDirective(SphinxDirective):
         table = None
         if sources:
             sql = self.options.get("sql") or f'SELECT * FROM "{self.options["data"]}"'
-            result = query_for_page(self.env, sql)
+            result = session.query(self.env, location, sql)
             if len(result.rows) > MAX_CHART_ROWS:
                 raise ReportError(
                     "result",
@@ -159,13 +165,11 @@ class KpiFigureDirective(SphinxDirective):
         options = {
             key: self.options[key] for key in CHART_OPTIONS if key in self.options
         }
-        session = get_session(self.env)
-        settings = session.settings
         digest = hashlib.sha256()
         if "plot" in self.options:
             _, module_files = session.evaluator.import_function(self.options["plot"])
-            for module_file in module_files:  # the plot module and its helpers
-                session.note_dependency(self.env, module_file)
+            session.note(self.env, module_files)  # the plot module and its helpers
+            for module_file in module_files:
                 digest.update(module_file.read_bytes())
             alt = self.options.get("alt", "")
         else:
@@ -173,28 +177,27 @@ class KpiFigureDirective(SphinxDirective):
                 raise ReportError(
                     "option", ":plot: is the only way to draw without data"
                 )
-            spec = charts.parse_spec(options)
-            data = charts.prepare(table, spec)
-            alt = self.options.get("alt") or charts.describe(
-                data, spec, settings.locale, settings.currency
+            spec = chart_spec.parse_spec(options)
+            data = chart_spec.prepare(table, spec)
+            alt = self.options.get("alt") or chart_spec.describe(
+                data, spec, definitions.numbers
             )
-        for style in settings.chart_styles:
+        for style in definitions.chart_styles:
             if isinstance(style, Path):
-                session.note_dependency(self.env, style)
+                session.note(self.env, [style])
                 digest.update(style.read_bytes())
-        from . import __version__
 
         digest.update(
             repr(
                 (
-                    __version__,
-                    charts.STYLE_FILE.read_bytes(),
+                    package_version(),
+                    chart_spec.STYLE_FILE.read_bytes(),
                     sorted(options.items()),
                     self.options.get("plot"),
                     table,
-                    str(settings.locale),
-                    settings.currency,
-                    [str(style) for style in settings.chart_styles],
+                    str(definitions.numbers.locale),
+                    definitions.numbers.currency,
+                    [str(style) for style in definitions.chart_styles],
                 )
             ).encode()
         )
@@ -230,33 +233,15 @@ class KpiFigureDirective(SphinxDirective):
         )
         if table is None:
             return details
-        settings = get_session(self.env).settings
+        numbers = get_session(self.env).definitions.numbers
         yformat = chart["options"].get("yformat")
         xformat = chart["options"].get("xformat")
         texts = [
-            [
-                charts.cell_text(
-                    value, yformat, xformat, settings.locale, settings.currency
-                )
-                for value in values
-            ]
+            [chart_spec.cell_text(value, yformat, xformat, numbers) for value in values]
             for values in table.rows
         ]
-        group = nodes.tgroup(cols=len(table.columns))
-        for index, name in enumerate(table.columns):  # as wide as the longest cell
-            width = max(len(name), *(len(row[index]) for row in texts))
-            group += nodes.colspec(colwidth=width)
-        group += nodes.thead("", _row(table.columns))
-        group += nodes.tbody("", *(_row(row) for row in texts))
-        details += nodes.table("", group, classes=["kpi-figure-data-table"])
+        details += table_node(table.columns, texts, ["kpi-figure-data-table"])
         return details
-
-
-def _row(texts: Any) -> nodes.row:
-    row = nodes.row()
-    for text in texts:
-        row += nodes.entry("", nodes.paragraph(str(text), str(text)))
-    return row
 
 
 def chart_file(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> str:
@@ -274,19 +259,22 @@ def chart_file(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) 
 
 def render(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> bytes:
     """Draw the chart of a node as SVG, PDF or PNG bytes, light or dark."""
-    settings = get_session(builder.env).settings
+    from . import chart_drawing  # here: only a chart really drawn loads matplotlib
+
+    session = get_session(builder.env)
+    styles = session.definitions.chart_styles
     table = Table(tuple(node["columns"]), node["rows"]) if "columns" in node else None
     if "plot" in node:
-        function, _ = get_session(builder.env).evaluator.import_function(node["plot"])
-        figure = charts.draw_with(function, table, settings.chart_styles, dark)
+        function, _ = session.evaluator.import_function(node["plot"])
+        figure = chart_drawing.draw_with(function, table, styles, dark)
     else:
         assert table is not None
-        spec: ChartSpec = charts.parse_spec(node["options"])
-        data = charts.prepare(table, spec)
-        figure = charts.draw(
-            data, spec, settings.locale, settings.currency, settings.chart_styles, dark
+        spec: ChartSpec = chart_spec.parse_spec(node["options"])
+        data = chart_spec.prepare(table, spec)
+        figure = chart_drawing.draw(
+            data, spec, session.definitions.numbers, styles, dark
         )
-    return charts.save(figure, fmt, settings.chart_styles, dark)
+    return chart_drawing.save(figure, fmt, styles, dark)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
@@ -318,7 +306,9 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
     its dark variant, which the extension's CSS shows when the page is dark."""
     ebook = self.builder.name.startswith("epub")
     fmt = "png" if ebook else "svg"
-    variants = [False, True] if dark_charts(self.config) and not ebook else [False]
+    settings = get_session(self.builder.env).definitions.settings
+    dark = settings.wants_dark_charts(self.config.html_theme) and not ebook
+    variants = [False, True] if dark else [False]
     names = []
     for dark in variants:  # a chart that fails warns once, not per variant
         names.append(_draw_or_warn(self, node, fmt, dark))
@@ -365,11 +355,6 @@ def visit_download_html(self: Any, node: kpi_download) -> None:
     raise nodes.SkipNode
 
 
-def skip(self: Any, node: nodes.Node) -> None:
-    """Builders that cannot offer a download leave the link out."""
-    raise nodes.SkipNode
-
-
 def visit_chart_latex(self: Any, node: kpi_chart) -> None:
     name = _draw_or_warn(self, node, "pdf")
     if name is None:
@@ -407,9 +392,30 @@ def visit_data_latex(self: Any, node: kpi_data) -> None:
         self.body.append(f"\n\\par\\noindent{{\\small\\bfseries {heading}}}\\par\n")
 
 
-def depart_nothing(self: Any, node: nodes.Node) -> None:
-    """The visitor opened nothing to close."""
-
-
 def depart_data_html(self: Any, node: kpi_data) -> None:
     self.body.append("</details>\n")
+
+
+def setup_figures(app: Sphinx) -> None:
+    app.add_node(
+        kpi_chart,
+        html=(visit_chart_html, None),
+        latex=(visit_chart_latex, None),
+        text=(visit_chart_text, None),
+        man=(visit_chart_body, None),
+        texinfo=(visit_chart_body, None),
+    )
+    app.add_node(
+        kpi_download,
+        html=(visit_download_html, None),
+        latex=(skip, None),
+        text=(skip, None),
+        man=(skip, None),
+        texinfo=(skip, None),
+    )
+    app.add_node(
+        kpi_data,
+        html=(visit_data_html, depart_data_html),
+        latex=(visit_data_latex, depart_nothing),
+    )
+    app.add_directive("kpi-figure", KpiFigureDirective)

@@ -12,7 +12,15 @@ import re
 import string
 from collections.abc import Collection
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+)
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -273,24 +281,73 @@ def parse_template(
     return parts
 
 
-_SHOWN_NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f' ]*")
+@dataclass(frozen=True)
+class NumberStyle:
+    """The locale and currency a report's numbers are shown in: one object that
+    cards, indicators and charts take, so they cannot disagree."""
+
+    locale: Locale
+    currency: str = "USD"
+
+    def format(self, value: object, spec: str | None = None) -> str:
+        return format_value(value, spec, self.locale, self.currency)
 
 
-def shown_number(text: str, value: Decimal, locale: Locale) -> Decimal | None:
-    """The number a reader takes from a formatted positive value: "7.3K" for
-    7270 reads as 7300, "73%" for 0.731 as 0.73, "$5.2M" as 5,200,000.
+def shown_number(
+    value: Decimal, spec: str | None, locale: Locale, currency: str = "USD"
+) -> Decimal | None:
+    """The number a reader takes from ``format_value(value, spec)``, computed
+    from the value and the format's own rounding: 7270 as "7.3K" is 7300,
+    0.731 as "73%" is 0.73, 5,180,000 as "$5.2M" is 5,200,000. None for a
+    value that is not a positive finite number."""
+    if not value.is_finite() or value <= 0:
+        return None
+    fmt = parse_format(spec or "number")
+    if fmt.python_spec is not None:  # Python's output is plain digits: read it
+        text = format(value, fmt.python_spec).replace(",", "").replace("_", "")
+        percent = text.endswith("%")
+        try:
+            number = Decimal(text.rstrip("%").strip())
+        except InvalidOperation:
+            return None
+        return number / 100 if percent else number
+    precision = fmt.precision
+    match fmt.name:
+        case "integer":
+            return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        case "number" | "percent" | "currency":
+            pattern = {
+                "number": locale.decimal_formats[None],
+                "percent": locale.percent_formats[None],
+                "currency": locale.currency_formats["standard"],
+            }[fmt.name]
+            digits = pattern.frac_prec[1] if precision is None else precision
+            if fmt.name == "currency" and precision is None:
+                digits = babel_numbers.get_currency_precision(currency)
+            scale = Decimal(100) if fmt.name == "percent" else Decimal(1)
+            return _round_to(value * scale, digits) / scale
+        case _:  # the compact forms
+            formats = (
+                locale.compact_currency_formats
+                if fmt.name == "currency-compact"
+                else locale.compact_decimal_formats
+            )["short" if fmt.name != "compact-long" else "long"]
+            return _compact_shown(value, formats, 1 if precision is None else precision)
 
-    The digits are parsed in the locale; their scale is the power of ten that
-    brings them nearest the value, since the text is a rounding of it. None
-    where the text shows no number."""
-    match = _SHOWN_NUMBER_RE.search(text)
-    if match is None or value <= 0:
-        return None
-    try:
-        digits = babel_numbers.parse_decimal(match[0].strip(" '"), locale=locale)
-    except (babel_numbers.NumberFormatError, InvalidOperation):
-        return None
-    if digits <= 0:
-        return None
-    scale = round(math.log10(value) - math.log10(digits))
-    return digits.scaleb(scale)
+
+def _round_to(value: Decimal, digits: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+
+
+def _compact_shown(value: Decimal, formats: Any, digits: int) -> Decimal:
+    """Babel's compact rule (CLDR): divide by the largest magnitude the value
+    reaches, as its pattern's zeros say, and round to ``digits``."""
+    for magnitude in sorted((int(m) for m in formats["other"]), reverse=True):
+        if value < magnitude:
+            continue
+        pattern = babel_numbers.parse_pattern(formats["other"][str(magnitude)]).pattern
+        if pattern == "0":
+            break
+        divisor = Decimal(magnitude // 10 ** (pattern.count("0") - 1))
+        return _round_to(value / divisor, digits) * divisor
+    return _round_to(value, digits)

@@ -11,11 +11,12 @@ import html
 from decimal import Decimal
 from typing import Any
 
-from babel import Locale
 from docutils import nodes
+from sphinx.application import Sphinx
 
+from .doctree import skip
 from .errors import ReportError
-from .formatting import format_value, is_number
+from .formatting import NumberStyle, is_number
 
 
 def _number(value: Any, what: str) -> Decimal:
@@ -32,8 +33,7 @@ def delta_paragraph(
     down_is_good: bool,
     label: str | None,
     format_spec: str | None,
-    locale: Locale,
-    currency: str,
+    numbers: NumberStyle,
 ) -> nodes.paragraph:
     """ "▲ +12% vs 2022": the change from ``reference`` to ``value``, good or bad."""
     current = _number(value, ":compare:")
@@ -42,9 +42,9 @@ def delta_paragraph(
     if mode == "percent":
         if before == 0:
             raise ReportError("result", ":compare: cannot give a percent change from 0")
-        amount = format_value(abs(change / before), "percent:0", locale)
+        amount = numbers.format(abs(change / before), "percent:0")
     else:
-        amount = format_value(abs(change), format_spec, locale, currency)
+        amount = numbers.format(abs(change), format_spec)
     direction = "up" if change > 0 else "down" if change < 0 else "flat"
     good = direction == ("down" if down_is_good else "up")
     bad = direction == ("up" if down_is_good else "down")
@@ -70,14 +70,14 @@ class kpi_progress(nodes.General, nodes.Element):
 
 
 def progress_nodes(
-    value: Any, target: Any, target_text: str, locale: Locale
+    value: Any, target: Any, target_text: str, numbers: NumberStyle
 ) -> list[nodes.Node]:
     """The bar and the words: "62% of the target of 120"."""
     goal = _number(target, ":target:")
     if goal <= 0:
         raise ReportError("result", f":target: must be above zero, not {target}")
     fraction = _number(value, ":target:") / goal
-    share = format_value(fraction, "percent:0", locale)
+    share = numbers.format(fraction, "percent:0")
     words = f"{share} of the target of {target_text}"
     bar = kpi_progress("", fraction=float(max(Decimal(0), min(fraction, Decimal(1)))))
     bar["label"] = words
@@ -107,17 +107,12 @@ def visit_progress_text(self: Any, node: kpi_progress) -> None:
     raise nodes.SkipNode
 
 
-def skip_node(self: Any, node: nodes.Node) -> None:
-    """Builders with no way to draw it (man, Texinfo) leave it to the words."""
-    raise nodes.SkipNode
-
-
 class kpi_sparkline(nodes.General, nodes.Element):
     """A small line of a metric's trend, drawn as inline SVG (no matplotlib)."""
 
 
 def sparkline(
-    rows: list[tuple[Any, ...]], locale: Locale, format_spec: str | None, currency: str
+    rows: list[tuple[Any, ...]], numbers: NumberStyle, format_spec: str | None
 ) -> kpi_sparkline:
     """A sparkline from (x, y) rows, in their order, with an accessible label."""
     if not rows or any(len(row) < 2 for row in rows):
@@ -132,8 +127,8 @@ def sparkline(
         f"{index * step:.2f},{22 - (y - low) / span * 20:.2f}"
         for index, y in enumerate(ys)
     )
-    first = format_value(_number(rows[0][1], ":trend:"), format_spec, locale, currency)
-    last = format_value(_number(rows[-1][1], ":trend:"), format_spec, locale, currency)
+    first = numbers.format(_number(rows[0][1], ":trend:"), format_spec)
+    last = numbers.format(_number(rows[-1][1], ":trend:"), format_spec)
     label = f"Trend over {len(ys)} values, from {first} to {last}"
     return kpi_sparkline("", points=points, label=label)
 
@@ -158,3 +153,22 @@ def visit_sparkline_text(self: Any, node: kpi_sparkline) -> None:
 def visit_sparkline_latex(self: Any, node: kpi_sparkline) -> None:
     self.body.append(f"\n\\par{{\\small {self.escape(node['label'])}}}\\par\n")
     raise nodes.SkipNode
+
+
+def setup_indicators(app: Sphinx) -> None:
+    app.add_node(
+        kpi_progress,
+        html=(visit_progress_html, None),
+        latex=(visit_progress_latex, None),
+        text=(visit_progress_text, None),
+        man=(skip, None),
+        texinfo=(skip, None),
+    )
+    app.add_node(
+        kpi_sparkline,
+        html=(visit_sparkline_html, None),
+        latex=(visit_sparkline_latex, None),
+        text=(visit_sparkline_text, None),
+        man=(skip, None),
+        texinfo=(skip, None),
+    )

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from .engine import QueryEngine, QueryResult
-from .errors import ReportError
+from .errors import Memo, ReportError
 from .formatting import is_number
 
 _CALLABLE_RE = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<function>[A-Za-z_]\w*)$")
@@ -89,6 +89,14 @@ class Measurement:
     metric: MetricDefinition | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     as_of: datetime.date | None = None
+
+    def format_spec(self, option: str | None = None) -> str | None:
+        """The format to show it in: the directive's option, else the metric's."""
+        return option or (self.metric.format if self.metric else None)
+
+    def rounding(self, option: str | None = None) -> str | None:
+        """The rounding to show it with: the directive's option, else the metric's."""
+        return option or (self.metric.round if self.metric else None)
 
 
 _RANGE_RE = re.compile(r"^(?P<low>[-+\d.eE]*)\.\.(?P<high>[-+\d.eE]*)$")
@@ -186,21 +194,13 @@ class MetricEvaluator:
         self.engine = engine
         self.metrics = metrics
         self.search_path = search_path
-        self._measurements: dict[str, Measurement | ReportError] = {}
+        self._measurements: Memo[str, Measurement] = Memo()
         self._forgot_old_modules = False
         self._helpers: dict[str, dict[str, ModuleType]] = {}  # per module imported
 
     def metric(self, name: str) -> Measurement:
         """The measurement of a named metric."""
-        if name not in self._measurements:
-            try:
-                self._measurements[name] = self._measure(name)
-            except ReportError as error:
-                self._measurements[name] = error
-        cached = self._measurements[name]
-        if isinstance(cached, ReportError):
-            raise cached
-        return cached
+        return self._measurements.get(name, lambda: self._measure(name))
 
     def _measure(self, name: str) -> Measurement:
         definition = self.metrics.get(name)

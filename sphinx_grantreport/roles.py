@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxRole
 
-from .shared import compute_value_node
+from .session import get_session
+from .values import value_node
 
 
 class KpiRole(SphinxRole):
@@ -17,11 +19,16 @@ class KpiRole(SphinxRole):
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         name, _, format_spec = self.text.strip().partition(":")
-        node, _ = compute_value_node(
+        shown = get_session(self.env).show(
             self.env,
             (self.env.docname, self.lineno),
             metric=name.strip(),
             format_spec=format_spec.strip() or None,
         )
+        node = value_node(shown)
         self.set_source_info(node)
         return [node], []
+
+
+def setup_roles(app: Sphinx) -> None:
+    app.add_role("kpi", KpiRole())

@@ -7,16 +7,18 @@ sha256, so a reader can check which version of the data the report shows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from .errors import ReportError, warn
-from .formatting import format_value
-from .shared import get_session
+from .datafiles import shown_path
+from .doctree import table_node
+from .errors import ReportError
+from .report_warnings import warn
+from .session import get_session
 
 HEADER = ("Table", "File", "Rows", "Columns", "Dates", "SHA-256")
 
@@ -33,61 +35,47 @@ class KpiSourcesDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         session = get_session(self.env)
-        settings = session.settings
+        definitions = session.definitions
+        numbers = definitions.numbers
+        location = (self.env.docname, self.lineno)
         names = [
             n.strip() for n in self.options.get("tables", "").split(",") if n.strip()
         ]
         rows: list[tuple[str, ...]] = []
-        for name in names or sorted(settings.tables):
-            if name not in settings.tables:
+        for name in names or sorted(definitions.tables):
+            if name not in definitions.tables:
                 warn(
                     ReportError("table", f"unknown table {name!r} in :tables:"),
-                    (self.env.docname, self.lineno),
+                    location,
                 )
                 continue
-            path = settings.tables[name]
-            self.env.note_dependency(str(path))
-            shown = (
-                path.relative_to(settings.srcdir)
-                if path.is_relative_to(settings.srcdir)
-                else Path(path.name)
-            )
+            path = definitions.tables[name]
+            session.note(self.env, [path, *definitions.files])
+            if clash := definitions.data.clashes.get(name):
+                warn(ReportError("data", clash), location)
+            shown = shown_path(path, definitions.srcdir)
             try:
                 facts = session.engine.facts(name)
             except ReportError as error:
-                warn(error, (self.env.docname, self.lineno))
-                rows.append((name, shown.as_posix(), "⚠ unreadable", "", "", ""))
+                warn(error, location)
+                rows.append((name, shown, "⚠ unreadable", "", "", ""))
                 continue
             dates = ""
             if facts.dates:
-                first, last = (
-                    format_value(day, None, settings.locale) for day in facts.dates
-                )
+                first, last = (numbers.format(day) for day in facts.dates)
                 dates = f"{first} \N{EN DASH} {last}"
             rows.append(
                 (
                     name,
-                    shown.as_posix(),
-                    format_value(facts.rows, "integer", settings.locale),
+                    shown,
+                    numbers.format(facts.rows, "integer"),
                     ", ".join(facts.columns),
                     dates,
                     facts.sha256[:12],
                 )
             )
-        return [self._table(rows)]
-
-    @staticmethod
-    def _table(rows: list[tuple[str, ...]]) -> nodes.table:
-        group = nodes.tgroup(cols=len(HEADER))
-        for index, title in enumerate(HEADER):
-            width = max([len(title), *(len(row[index]) for row in rows)])
-            group += nodes.colspec(colwidth=min(width, 40))
-        group += nodes.thead("", _row(HEADER))
-        group += nodes.tbody("", *(_row(row) for row in rows))
-        return nodes.table("", group, classes=["kpi-sources"])
+        return [table_node(HEADER, rows, ["kpi-sources"], max_width=40)]
 
 
-def _row(cells: tuple[str, ...]) -> nodes.row:
-    return nodes.row(
-        "", *(nodes.entry("", nodes.paragraph(cell, cell)) for cell in cells)
-    )
+def setup_sources(app: Sphinx) -> None:
+    app.add_directive("kpi-sources", KpiSourcesDirective)

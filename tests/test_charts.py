@@ -7,18 +7,20 @@ import datetime
 import pytest
 from babel import Locale
 
-from sphinx_grantreport import charts
+from sphinx_grantreport import chart_drawing, chart_spec
+from sphinx_grantreport.formatting import NumberStyle
 
 
 def monthly(months: int, xformat: str) -> list[str]:
     rows = [
         (datetime.date(2020 + m // 12, m % 12 + 1, 1), 100 + m) for m in range(months)
     ]
-    table = charts.Table(("month", "users"), rows)
-    spec = charts.parse_spec(
+    table = chart_spec.Table(("month", "users"), rows)
+    spec = chart_spec.parse_spec(
         {"kind": "line", "x": "month", "y": "users", "xformat": xformat}
     )
-    figure = charts.draw(charts.prepare(table, spec), spec, Locale("en"), "USD")
+    numbers = NumberStyle(Locale("en"), "USD")
+    figure = chart_drawing.draw(chart_spec.prepare(table, spec), spec, numbers)
     return [label.get_text() for label in figure.axes[0].get_xticklabels()]
 
 
@@ -39,5 +41,5 @@ def test_a_long_date_axis_labels_at_most_a_dozen_evenly_spaced_dates(
     months, xformat, expected
 ):
     labels = [" ".join(label.split()) for label in monthly(months, xformat)]
-    assert 1 < len(labels) <= charts.MAX_DATE_TICKS
+    assert 1 < len(labels) <= chart_drawing.MAX_DATE_TICKS
     assert labels[: len(expected)] == expected

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sphinx_grantreport.engine import QueryEngine, table_name_for
+from sphinx_grantreport.datafiles import table_name_for
+from sphinx_grantreport.engine import QueryEngine
 from sphinx_grantreport.errors import ReportError
 from sphinx_grantreport.metrics import MetricDefinition, MetricEvaluator
 

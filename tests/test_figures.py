@@ -30,8 +30,21 @@ def drawn(monkeypatch) -> list[str]:
     return calls
 
 
+@pytest.fixture(scope="module")
+def shared(built):
+    """The figures root built once (HTML) for the tests that only read it, with
+    matplotlib's rcParams just before and after the build."""
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    result = built("figures")
+    result.rcparams = (before, dict(matplotlib.rcParams))
+    return result
+
+
 @pytest.fixture
-def built(project, drawn):
+def own(project, drawn):
+    """The figures root built for one test, which may change and rebuild it."""
     result = project("figures")
     result.build()
     return result
@@ -46,12 +59,12 @@ def svg_of(built, figure) -> str:
     return (built.outdir / src).read_text(encoding="utf-8")
 
 
-def test_builds_without_warnings(built):
-    assert built.warnings == ""
+def test_builds_without_warnings(shared):
+    assert shared.warnings == ""
 
 
-def test_figures_are_numbered_captioned_and_referenced(built):
-    page = soup(built.html())
+def test_figures_are_numbered_captioned_and_referenced(shared):
+    page = soup(shared.html())
     text = " ".join(page.get_text().split())
     assert "Communities are in Fig. 1, users in Fig. 2." in text
     figure = figure_by_id(page, "communities-by-year")
@@ -62,63 +75,63 @@ def test_figures_are_numbered_captioned_and_referenced(built):
     assert figure.find("img")["src"].startswith("_images/kpi-chart-")
 
 
-def test_alt_text_describes_the_chart(built):
-    figure = figure_by_id(soup(built.html()), "communities-by-year")
+def test_alt_text_describes_the_chart(shared):
+    figure = figure_by_id(soup(shared.html()), "communities-by-year")
     assert figure.find("img")["alt"] == (
         "Bar chart of total and marginalized by year, 3 values from 2021 to 2023; "
         "values range from 10 to 33."
     )
-    prs = figure_by_id(soup(built.html()), "prs-by-repository")
+    prs = figure_by_id(soup(shared.html()), "prs-by-repository")
     assert (
         prs.find("img")["alt"]
         == "Merged pull requests per repository, coloured by organisation."
     )
 
 
-def test_svg_has_the_series_labels_as_text(built):
-    page = soup(built.html())
-    svg = svg_of(built, figure_by_id(page, "communities-by-year"))
+def test_svg_has_the_series_labels_as_text(shared):
+    page = soup(shared.html())
+    svg = svg_of(shared, figure_by_id(page, "communities-by-year"))
     assert ">total<" in svg and ">marginalized<" in svg
-    quarters = svg_of(built, figure_by_id(page, "funding-by-quarter"))
+    quarters = svg_of(shared, figure_by_id(page, "funding-by-quarter"))
     assert "2021" in quarters and "Q1" in quarters  # :xformat: quarter
     assert "$800K" in quarters  # :yformat: currency-compact
     assert ">Service contracts<" in quarters  # a :series: segment
-    contracts = svg_of(built, figure_by_id(page, "contracts-by-quarter"))
+    contracts = svg_of(shared, figure_by_id(page, "contracts-by-quarter"))
     assert ">New<" in contracts and ">Renewal<" in contracts
-    prs = svg_of(built, figure_by_id(page, "prs-by-repository"))
+    prs = svg_of(shared, figure_by_id(page, "prs-by-repository"))
     assert ">executablebooks<" in prs  # the :color: legend
-    users = svg_of(built, figure_by_id(page, "weekly-users"))
+    users = svg_of(shared, figure_by_id(page, "weekly-users"))
     assert ">3.5K<" in users  # :labels: values in the :yformat:
 
 
-def test_stacked_totals_are_labelled(built):
-    page = soup(built.html())
-    svg = svg_of(built, figure_by_id(page, "contracts-by-quarter"))
-    csv = (built.srcdir / "data" / "contracts.csv").read_text().splitlines()[1:]
+def test_stacked_totals_are_labelled(shared):
+    page = soup(shared.html())
+    svg = svg_of(shared, figure_by_id(page, "contracts-by-quarter"))
+    csv = (shared.srcdir / "data" / "contracts.csv").read_text().splitlines()[1:]
     first_quarter = sum(int(line.split(",")[2]) for line in csv[:2])
     assert f">{first_quarter}<" in svg
 
 
-def test_every_kind_is_drawn(built):
-    page = soup(built.html("kinds"))
+def test_every_kind_is_drawn(shared):
+    page = soup(shared.html("kinds"))
     for kind in ("line", "area", "step", "scatter", "pie", "barh", "plot"):
         figure = figure_by_id(page, f"kind-{kind}")
         assert figure is not None, kind
-        assert (built.outdir / figure.find("img")["src"]).stat().st_size > 2000
+        assert (shared.outdir / figure.find("img")["src"]).stat().st_size > 2000
     alt = figure_by_id(page, "kind-pie").find("img")["alt"]
     assert alt.startswith("Pie chart of amount by category")
 
 
-def test_rest_figure_and_numref(built):
-    page = soup(built.html("rst_page"))
+def test_rest_figure_and_numref(shared):
+    page = soup(shared.html("rst_page"))
     assert "See Fig. 15." in " ".join(page.get_text().split())
     assert figure_by_id(page, "rst-weekly-users").find("img") is not None
 
 
-def test_download_and_table_give_the_data(built):
-    figure = figure_by_id(soup(built.html()), "weekly-users")
+def test_download_and_table_give_the_data(shared):
+    figure = figure_by_id(soup(shared.html()), "weekly-users")
     link = figure.find("p", class_="kpi-figure-download").find("a")
-    csv = (built.outdir / link["href"]).read_text()
+    csv = (shared.outdir / link["href"]).read_text()
     assert csv.splitlines()[:2] == ["checkpoint,users", "Grant start,310"]
     details = figure.find_next_sibling("details")
     assert details.summary.get_text() == "Data for this chart"
@@ -127,45 +140,45 @@ def test_download_and_table_give_the_data(built):
     assert "3.5K" in cells  # numbers as the y axis shows them
 
 
-def test_rendered_files_stay_out_of_the_source_tree(built):
+def test_rendered_files_stay_out_of_the_source_tree(shared):
     outside_build = [
         path
-        for path in built.srcdir.rglob("kpi-*")
-        if "_build" not in path.relative_to(built.srcdir).parts
+        for path in shared.srcdir.rglob("kpi-*")
+        if "_build" not in path.relative_to(shared.srcdir).parts
     ]
     assert outside_build == []
-    assert (built.outdir.parent / "doctrees" / "grantreport-charts").is_dir()
+    assert (shared.outdir.parent / "doctrees" / "grantreport-charts").is_dir()
 
 
-def test_unchanged_figures_are_not_redrawn(built, drawn):
+def test_unchanged_figures_are_not_redrawn(own, drawn):
     assert len(drawn) == 15  # alabaster has no dark mode: one variant each
     drawn.clear()
-    built.build()
+    own.build()
     assert drawn == []
-    built.build(fresh=True)  # even a full rebuild takes charts from the cache
+    own.build(fresh=True)  # even a full rebuild takes charts from the cache
     assert drawn == []
 
 
-def test_changed_data_redraws_exactly_the_figure_using_it(built, drawn):
-    page = soup(built.html())
+def test_changed_data_redraws_exactly_the_figure_using_it(own, drawn):
+    page = soup(own.html())
     old = figure_by_id(page, "contracts-by-quarter").find("img")["src"]
-    contracts = built.srcdir / "data" / "contracts.csv"
+    contracts = own.srcdir / "data" / "contracts.csv"
     contracts.write_text(contracts.read_text().replace(",New,", ",Fresh,"))
     later = time.time() + 5
     os.utime(contracts, (later, later))
     drawn.clear()
-    built.build()
-    assert built.read_docs == ["index"]
+    own.build()
+    assert own.read_docs == ["index"]
     assert len(drawn) == 1
-    new = figure_by_id(soup(built.html()), "contracts-by-quarter").find("img")["src"]
+    new = figure_by_id(soup(own.html()), "contracts-by-quarter").find("img")["src"]
     assert new != old
-    assert ">Fresh<" in (built.outdir / new).read_text()
+    assert ">Fresh<" in (own.outdir / new).read_text()
 
 
-def test_editing_a_helper_of_a_plot_function_redraws_its_chart(built, drawn):
+def test_editing_a_helper_of_a_plot_function_redraws_its_chart(own, drawn):
     """The :plot: module's own imports from the source dir count too."""
-    plots = built.srcdir / "plots.py"
-    built.write(
+    plots = own.srcdir / "plots.py"
+    own.write(
         "plotting.py", "LABEL = 'staff on payroll'\n\ndef label():\n    return LABEL\n"
     )
     plots.write_text(
@@ -174,19 +187,19 @@ def test_editing_a_helper_of_a_plot_function_redraws_its_chart(built, drawn):
     )
     later = time.time() + 5
     os.utime(plots, (later, later))
-    built.build()
-    old = figure_by_id(soup(built.html("kinds")), "kind-plot").find("img")["src"]
-    helper = built.srcdir / "plotting.py"
+    own.build()
+    old = figure_by_id(soup(own.html("kinds")), "kind-plot").find("img")["src"]
+    helper = own.srcdir / "plotting.py"
     helper.write_text(helper.read_text().replace("staff on payroll", "people paid"))
     later += 5
     os.utime(helper, (later, later))
     drawn.clear()
-    built.build()
-    assert built.read_docs == ["kinds"]
+    own.build()
+    assert own.read_docs == ["kinds"]
     assert len(drawn) == 1
-    new = figure_by_id(soup(built.html("kinds")), "kind-plot").find("img")["src"]
+    new = figure_by_id(soup(own.html("kinds")), "kind-plot").find("img")["src"]
     assert new != old
-    assert "people paid" in (built.outdir / new).read_text()
+    assert "people paid" in (own.outdir / new).read_text()
 
 
 def test_two_clean_builds_give_identical_images(project, monkeypatch):
@@ -264,22 +277,18 @@ def test_user_style_goes_on_top_and_redraws_when_edited(project, drawn):
     assert "#00897b" in svg.lower()
 
 
-def test_drawing_leaves_the_users_rcparams_alone(project):
-    import matplotlib
-
-    before = dict(matplotlib.rcParams)
-    project("figures").build()
-    after = dict(matplotlib.rcParams)
+def test_drawing_leaves_the_users_rcparams_alone(shared):
+    before, after = shared.rcparams
     assert {k: v for k, v in after.items() if before.get(k) != v} == {}
 
 
 NO_MATPLOTLIB = """
 import sys
 from sphinx.cmd.build import build_main
-from sphinx_grantreport import shared
+from sphinx_grantreport import session
 reads = []
-read_settings = shared.read_settings
-shared.read_settings = lambda app: reads.append(app) or read_settings(app)
+resolve = session.resolve
+session.resolve = lambda *args: reads.append(args) or resolve(*args)
 status = build_main(["-q", "-b", "html", sys.argv[1], sys.argv[2]])
 print(status, "matplotlib" in sys.modules, "duckdb" in sys.modules, len(reads))
 """

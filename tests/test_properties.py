@@ -9,11 +9,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sphinx_grantreport.charts import Table, draw, parse_spec, prepare, save
+from sphinx_grantreport.chart_drawing import draw, save
+from sphinx_grantreport.chart_spec import Table, parse_spec, prepare
 from sphinx_grantreport.engine import QueryEngine
 from sphinx_grantreport.errors import ReportError
 from sphinx_grantreport.figures import CHART_OPTIONS
 from sphinx_grantreport.formatting import (
+    NumberStyle,
     format_value,
     parse_locale,
     parse_template,
@@ -113,7 +115,7 @@ def test_any_chart_options_draw_a_chart_or_give_a_clean_error(options):
     what is wrong (colours are checked by matplotlib, while drawing)."""
     try:
         spec = parse_spec(options)
-        figure = draw(prepare(HUBS, spec), spec, EN, "USD")
+        figure = draw(prepare(HUBS, spec), spec, NumberStyle(EN, "USD"))
         assert save(figure, "svg").startswith(b"<?xml")
     except ReportError as error:
         assert error.subtype in {"kind", "option", "format", "column", "type"}

@@ -2,7 +2,7 @@
 
 ``.. grantreport-reference:: kpi-card`` (or ``kpi-figure``, ``config``,
 ``formats``, ``warnings``) renders a two-column table from the tables that the
-package itself uses: directive ``option_help``, ``CONFIG_VALUES``,
+package itself uses: directive ``option_help``, the settings dataclass,
 ``NAMED_FORMATS`` and ``SUBTYPES``.
 """
 
@@ -15,10 +15,11 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_grantreport.cards import KpiCardDirective
-from sphinx_grantreport.config import CONFIG_VALUES
 from sphinx_grantreport.errors import SUBTYPES
 from sphinx_grantreport.figures import KpiFigureDirective
 from sphinx_grantreport.formatting import NAMED_FORMATS
+from sphinx_grantreport.project_file import SECTIONS
+from sphinx_grantreport.settings import PREFIX, default_of, setting_fields
 from sphinx_grantreport.sources import KpiSourcesDirective
 
 
@@ -37,8 +38,12 @@ def _rows(topic: str) -> tuple[tuple[str, str], list[tuple[str, str]]]:
         ]
     if topic == "config":
         return ("Setting (default)", "Meaning"), [
-            (f"{name} = {default!r}", help_)
-            for name, (default, _, _, help_) in CONFIG_VALUES.items()
+            (f"{PREFIX}{spec.name} = {default_of(spec)!r}", spec.metadata["help"])
+            for spec in setting_fields()
+        ]
+    if topic == "project-file":
+        return ("Section", "Holds"), [
+            (f"[{name}]", meaning) for name, meaning in SECTIONS.items()
         ]
     if topic == "formats":
         return ("Format", "Meaning"), list(NAMED_FORMATS.items())

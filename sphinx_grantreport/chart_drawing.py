@@ -1,0 +1,406 @@
+"""Drawing charts with matplotlib: plot data and options in, SVG/PDF/PNG bytes out.
+
+Only imported when a chart must really be drawn (a cached chart is copied,
+not drawn), so that a build with nothing to draw never loads matplotlib. What
+the chart shows is decided beforehand, by :mod:`.chart_spec`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib import dates as mdates
+from matplotlib import style
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from .chart_spec import (
+    DARK_STYLE_FILE,
+    STYLE_FILE,
+    ChartSpec,
+    PlotData,
+    Table,
+    category_label,
+)
+from .errors import ReportError
+from .formatting import NumberStyle
+
+#: Steps between date ticks, in months; and how many ticks a date axis gets.
+DATE_TICK_MONTHS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)
+MAX_DATE_TICKS = 12
+
+
+def draw(
+    data: PlotData,
+    spec: ChartSpec,
+    numbers: NumberStyle,
+    styles: Sequence[str | Path] = (),
+    dark: bool = False,
+) -> Figure:
+    """Draw the chart on a new Figure, inside a style context of its own."""
+    with _style(styles, dark):
+        figure = Figure(figsize=spec.figsize, layout="constrained")
+        paint(Canvas(figure, figure.add_subplot(), data, spec, numbers))
+    return figure
+
+
+def draw_with(
+    function: Callable[..., Any],
+    table: Table | None,
+    styles: Sequence[str | Path] = (),
+    dark: bool = False,
+) -> Figure:
+    """Call a user's ``:plot:`` function in the report style, for a Figure."""
+    with _style(styles, dark):
+        try:
+            figure = function(table) if table is not None else function()
+        except Exception as exc:
+            raise ReportError(
+                "plot", f"plot function raised {type(exc).__name__}: {exc}"
+            ) from None
+    if not isinstance(figure, Figure):
+        raise ReportError(
+            "plot",
+            f"plot function returned {type(figure).__name__}, not a matplotlib Figure",
+        )
+    return figure
+
+
+def _style(styles: Sequence[str | Path], dark: bool = False) -> Any:
+    """Our style (and its dark variant) then the user's, on a clean slate,
+    undone on exit: the user's global rcParams are never changed."""
+    ours = [STYLE_FILE, DARK_STYLE_FILE] if dark else [STYLE_FILE]
+    return style.context([*map(str, ours), *map(str, styles)], after_reset=True)
+
+
+def save(
+    figure: Figure, fmt: str, styles: Sequence[str | Path] = (), dark: bool = False
+) -> bytes:
+    """The figure as SVG, PDF or PNG bytes, free of timestamps, so that the
+    same chart always gives the same file."""
+    FigureCanvasAgg(figure)  # render with Agg, whatever the user's backend
+    metadata: dict[str, dict[str, Any]] = {
+        "svg": {"Date": None, "Creator": "sphinx-grantreport"},
+        "pdf": {"CreationDate": None, "ModDate": None, "Creator": "sphinx-grantreport"},
+        "png": {"Software": "sphinx-grantreport"},
+    }
+    buffer = io.BytesIO()
+    with _style(styles, dark):
+        dpi = 200 if fmt == "png" else None
+        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt])
+    return buffer.getvalue()
+
+
+@dataclass
+class Canvas:
+    """One chart being drawn: where, what, and the colours and number format
+    that every painter of it shares."""
+
+    figure: Figure
+    axes: Axes
+    data: PlotData
+    spec: ChartSpec
+    style: NumberStyle
+    palette: list[str] = field(init=False)
+    ink: str = field(init=False)  # labels follow the light/dark style
+    paper: str = field(init=False)
+    _numbers: dict[float, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        cycle = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+        self.palette = list(self.spec.colors) or cycle
+        self.ink = mpl.rcParams["text.color"]
+        self.paper = mpl.rcParams["axes.facecolor"]
+
+    def number(self, value: float) -> str:
+        """A value as the chart's format shows it; remembered, since matplotlib
+        asks for each tick label at every layout pass and draw."""
+        if value not in self._numbers:
+            number = int(value) if float(value).is_integer() else value
+            self._numbers[value] = self.style.format(number, self.spec.yformat)
+        return self._numbers[value]
+
+    def labels(self) -> list[str]:
+        """The categories as they read on the axis."""
+        return [
+            category_label(v, self.spec.xformat, self.style.locale)
+            for v in self.data.categories
+        ]
+
+    def color(self, index: int) -> str:
+        """The colour of the index-th series or group, cycling the palette."""
+        return str(self.palette[index % len(self.palette)])
+
+
+def paint(canvas: Canvas) -> None:
+    """Draw the chart's kind, then what every kind has: title, axes, legend."""
+    PAINTERS[canvas.spec.kind](canvas)
+    spec, axes = canvas.spec, canvas.axes
+    if spec.title:
+        axes.set_title(spec.title)
+    if spec.kind != "pie":
+        axes.set_xlabel(spec.xlabel if spec.xlabel is not None else "")
+        axes.set_ylabel(spec.ylabel if spec.ylabel is not None else "")
+        value_axis = axes.xaxis if spec.kind == "barh" else axes.yaxis
+        value_axis.set_major_formatter(FuncFormatter(lambda v, _: canvas.number(v)))
+    _legend(canvas)
+
+
+def _gaps_as_zero(values: list[float]) -> list[float]:
+    """Missing values (NaN) as zero, for what cannot leave a gap: bars, areas."""
+    return [0.0 if math.isnan(v) else v for v in values]
+
+
+def paint_bar(canvas: Canvas) -> None:
+    """Vertical bars, grouped or stacked."""
+    _bars(canvas, horizontal=False)
+
+
+def paint_barh(canvas: Canvas) -> None:
+    """Horizontal bars, the first category on top."""
+    _bars(canvas, horizontal=True)
+
+
+def _bars(canvas: Canvas, horizontal: bool) -> None:
+    axes, data, spec = canvas.axes, canvas.data, canvas.spec
+    count = len(data.categories)
+    positions = list(range(count))
+    groups = len(data.series)
+    width = 0.8 if spec.stacked or groups == 1 else 0.8 / groups
+    bottoms = [0.0] * count
+    containers = []
+    for index, (name, values) in enumerate(data.series):
+        heights = _gaps_as_zero(values)
+        offsets: list[float] = [float(p) for p in positions]
+        if not spec.stacked and groups > 1:
+            offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
+        colors: Any = canvas.color(index)
+        if data.groups is not None:
+            order = list(dict.fromkeys(data.groups))
+            colors = [canvas.color(order.index(g)) for g in data.groups]
+        draw = axes.barh if horizontal else axes.bar
+        extent: dict[str, Any] = {"height" if horizontal else "width": width}
+        base: dict[str, Any] = {
+            "left" if horizontal else "bottom": bottoms if spec.stacked else 0
+        }
+        container = draw(offsets, heights, label=name, color=colors, **extent, **base)
+        containers.append(container)
+        if spec.stacked:
+            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    labels = canvas.labels()
+    if horizontal:
+        axes.set_yticks(positions, labels)
+        axes.invert_yaxis()  # first category on top, as it reads
+        axes.grid(axis="y", visible=False)
+        axes.grid(axis="x", visible=True)
+    else:
+        axes.set_xticks(positions, labels)
+        _rotate_if_crowded(canvas, labels)
+    _bar_labels(canvas, containers, bottoms, horizontal)
+
+
+def _bar_labels(
+    canvas: Canvas, containers: list[Any], totals: list[float], horizontal: bool
+) -> None:
+    spec, axes, number = canvas.spec, canvas.axes, canvas.number
+    if spec.labels == "values":
+        for container in containers:
+            axes.bar_label(
+                container,
+                labels=[number(v) if v else "" for v in container.datavalues],
+                label_type="center" if spec.stacked else "edge",
+                padding=0 if spec.stacked else 3,
+                fontsize=8.5,
+                color="white" if spec.stacked else canvas.ink,
+            )
+    elif spec.labels == "total":
+        last = containers[-1]
+        axes.bar_label(
+            last,
+            labels=[number(total) for total in totals]
+            if spec.stacked
+            else [number(v) for v in last.datavalues],
+            padding=3,
+            fontsize=9,
+            fontweight="bold",
+            color=canvas.ink,
+        )
+    if spec.labels:
+        axes.margins(x=0.12) if horizontal else axes.margins(y=0.12)
+
+
+def _x_values(canvas: Canvas) -> list[Any]:
+    if canvas.data.x_is_date or canvas.data.x_is_number:
+        return canvas.data.categories
+    labels = canvas.labels()
+    canvas.axes.set_xticks(range(len(labels)), labels)
+    _rotate_if_crowded(canvas, labels)
+    return list(range(len(labels)))
+
+
+def _each_series(canvas: Canvas, draw: Callable[..., Any], **style: Any) -> None:
+    """Draw every series against x with one Axes method (plot, step, scatter)."""
+    xs = _x_values(canvas)
+    for index, (name, values) in enumerate(canvas.data.series):
+        draw(xs, values, label=name, color=canvas.color(index), **style)
+    _date_axis(canvas)
+
+
+def paint_line(canvas: Canvas) -> None:
+    """Lines, with a marker on each point while there are few of them."""
+    few_points = len(canvas.data.categories) <= 12
+    _each_series(canvas, canvas.axes.plot, marker="o" if few_points else None)
+
+
+def paint_step(canvas: Canvas) -> None:
+    """Steps: a value holds until the next x."""
+    _each_series(canvas, canvas.axes.step, where="post")
+
+
+def paint_scatter(canvas: Canvas) -> None:
+    """Points, with a grid both ways to read them against."""
+    _each_series(canvas, canvas.axes.scatter, s=28)
+    canvas.axes.grid(axis="x", visible=True)
+
+
+def paint_area(canvas: Canvas) -> None:
+    """Filled areas from zero: stacked, or overlapping and see-through."""
+    axes, data = canvas.axes, canvas.data
+    xs = _x_values(canvas)
+    colors = [canvas.color(i) for i in range(len(data.series))]
+    values = [_gaps_as_zero(series) for _, series in data.series]
+    names = [name for name, _ in data.series]
+    if canvas.spec.stacked:
+        axes.stackplot(xs, values, labels=names, colors=colors, alpha=0.9)
+    else:
+        for name, series, color in zip(names, values, colors, strict=True):
+            axes.fill_between(xs, series, label=name, color=color, alpha=0.35)
+            axes.plot(xs, series, color=color)
+    axes.set_ylim(bottom=0)
+    _date_axis(canvas)
+
+
+def paint_pie(canvas: Canvas) -> None:
+    """A pie with the share of each wedge written on it."""
+    axes = canvas.axes
+    ((_, values),) = canvas.data.series
+    total = sum(v for v in values if not math.isnan(v))
+    axes.pie(
+        _gaps_as_zero(values),
+        labels=canvas.labels(),
+        colors=[canvas.color(i) for i in range(len(values))],
+        autopct=lambda share: (
+            canvas.style.format(share / 100, "percent") if total else ""
+        ),
+        startangle=90,
+        counterclock=False,
+        wedgeprops={"linewidth": 1.5, "edgecolor": canvas.paper},
+        pctdistance=0.72,
+        textprops={"fontsize": 9.5},
+    )
+    for text in axes.texts[len(values) :]:  # the percentages, on the wedges
+        text.set_color("white")
+        text.set_fontweight("bold")
+    axes.set_aspect("equal")
+    axes.grid(visible=False)
+
+
+#: The painter of each chart kind (:data:`.chart_spec.KINDS`).
+PAINTERS: dict[str, Callable[[Canvas], None]] = {
+    "bar": paint_bar,
+    "barh": paint_barh,
+    "line": paint_line,
+    "area": paint_area,
+    "step": paint_step,
+    "scatter": paint_scatter,
+    "pie": paint_pie,
+}
+
+
+def _date_axis(canvas: Canvas) -> None:
+    if not canvas.data.x_is_date:
+        return
+    axes, xformat = canvas.axes, canvas.spec.xformat
+    if xformat not in ("year", "quarter", "month"):
+        auto = mdates.AutoDateLocator()
+        axes.xaxis.set_major_locator(auto)
+        axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(auto))
+        return
+    # Fixed ticks inside the data, at most MAX_DATE_TICKS of them (every
+    # month, quarter, half year, year, ...), so labels stay readable.
+    first, last = (
+        datetime.datetime.combine(day, datetime.time())
+        for day in (min(canvas.data.categories), max(canvas.data.categories))
+    )
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    smallest = {"year": 12, "quarter": 3, "month": 1}[xformat]
+    step = next(
+        (m for m in DATE_TICK_MONTHS if m >= smallest and span / m <= MAX_DATE_TICKS),
+        DATE_TICK_MONTHS[-1],
+    )
+    locator: mdates.DateLocator
+    if step < 12:
+        locator = mdates.MonthLocator(bymonth=range(1, 13, step))
+    else:
+        locator = mdates.YearLocator(base=step // 12)
+    low, high = mdates.date2num(first), mdates.date2num(last)
+    ticks = [t for t in locator.tick_values(first, last) if low <= t <= high]
+    labels = [
+        category_label(mdates.num2date(t).date(), xformat, canvas.style.locale)
+        for t in ticks
+    ]
+    axes.set_xticks(ticks, labels)
+    _rotate_if_crowded(canvas, labels)
+
+
+def _rotate_if_crowded(canvas: Canvas, labels: list[str]) -> None:
+    """Keep category labels from running into each other: wrap a few long
+    ones onto two lines, or turn many of them."""
+    axes = canvas.axes
+    characters_per_inch = 11  # at the style's tick label size
+    legend_width = 1.4 if canvas.spec.legend == "outside" else 0.0
+    plot_width = canvas.figure.get_figwidth() - 0.8 - legend_width
+    width = int(plot_width / max(len(labels), 1) * characters_per_inch) - 1
+    if max((len(label) for label in labels), default=0) <= width:
+        return
+    wrapped = [
+        textwrap.wrap(label, max(width, 4), break_long_words=False) for label in labels
+    ]
+    if all(len(lines) <= 2 and max(map(len, lines)) <= width for lines in wrapped):
+        axes.set_xticks(axes.get_xticks(), ["\n".join(w) for w in wrapped])
+        return
+    axes.tick_params(axis="x", labelrotation=35)
+    for tick in axes.get_xticklabels():
+        tick.set_horizontalalignment("right")
+        tick.set_rotation_mode("anchor")
+
+
+def _legend(canvas: Canvas) -> None:
+    data, place = canvas.data, canvas.spec.legend
+    several = len(data.series) > 1 or data.groups is not None
+    if place == "none" or (place is None and not several) or canvas.spec.kind == "pie":
+        return
+    handles: list[Any]
+    if data.groups is not None:
+        order = list(dict.fromkeys(data.groups))
+        handles = [
+            Patch(color=canvas.color(i), label=group) for i, group in enumerate(order)
+        ]
+    else:
+        handles, _ = canvas.axes.get_legend_handles_labels()
+    if place == "outside":  # a figure legend, so the layout makes room for it
+        canvas.figure.legend(handles=handles, loc="outside right center")
+    else:
+        loc: Any = place or "best"  # checked against LEGEND_PLACES
+        canvas.axes.legend(handles=handles, loc=loc)

@@ -1,0 +1,58 @@
+"""The Sphinx extension: each module registers what users write with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from .builder import setup_builder
+from .cards import setup_cards
+from .config import setup_config
+from .figures import setup_figures
+from .indicators import setup_indicators
+from .latex import setup_latex
+from .provenance import setup_provenance
+from .roles import setup_roles
+from .session import setup_session
+from .sources import setup_sources
+from .values import setup_values
+from .version import package_version
+
+STATIC_DIR = Path(__file__).parent / "static"
+CSS_FILE = "grantreport.css"
+
+#: Bumped when what the extension keeps in the environment changes shape,
+#: so that Sphinx rereads every page instead of loading stale records.
+ENV_VERSION = 2
+
+
+def _add_css(app: Sphinx) -> None:
+    """The card CSS, served as a static path for HTML builders only (as
+    sphinx-design does); the report's own _static files of the same name win."""
+    if app.builder.format == "html":
+        app.config.html_static_path.insert(0, str(STATIC_DIR))
+        app.add_css_file(CSS_FILE)
+
+
+def setup_extension(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinx_design")
+    setup_config(app)
+    setup_session(app)
+    setup_provenance(app)
+    setup_values(app)
+    setup_indicators(app)
+    setup_cards(app)
+    setup_roles(app)
+    setup_figures(app)
+    setup_sources(app)
+    setup_latex(app)
+    setup_builder(app)
+    app.connect("builder-inited", _add_css)
+    return {
+        "version": package_version(),
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,140 @@
+"""From a measurement to what a reader sees: the text, the number it reads
+as, the files behind it and what casts doubt on it. No Sphinx here: every
+engine shows a value through :func:`present`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .datafiles import shown_path
+from .errors import ReportError
+from .formatting import NumberStyle, is_number, round_value, shown_number
+from .metrics import Measurement, MetricEvaluator, broken_expectations
+from .settings import build_date
+
+
+@dataclass(frozen=True)
+class SourceFact:
+    """One file behind a value: a table's data file with its version, or the
+    module of a metric function."""
+
+    file: str
+    table: str | None = None
+    sha256: str | None = None
+    rows: int | None = None
+
+    def shown(self) -> str:
+        """How the page's hover names it."""
+        if self.sha256 is None:
+            return self.file
+        row_word = "row" if self.rows == 1 else "rows"
+        return f"{self.file} ({self.rows} {row_word}, sha256 {self.sha256[:12]})"
+
+    def as_record(self) -> dict[str, Any]:
+        """As the ``kpis`` builder lists it."""
+        if self.sha256 is None:
+            return {"file": self.file, "function": True}
+        return {
+            "table": self.table,
+            "file": self.file,
+            "sha256": self.sha256,
+            "rows": self.rows,
+        }
+
+
+@dataclass(frozen=True)
+class ShownValue:
+    """A measurement as shown: its text, the number a reader takes from the
+    text (for claim checks), its sources and its doubts (expect, max_age)."""
+
+    measurement: Measurement
+    text: str
+    number: Decimal | None
+    sources: tuple[SourceFact, ...]
+    doubts: tuple[ReportError, ...]
+
+    @property
+    def exact(self) -> Decimal | None:
+        """The unrounded value, for claims about it; None if not a number."""
+        value = self.measurement.value
+        return Decimal(str(value)) if is_number(value) else None
+
+
+def present(
+    evaluator: MetricEvaluator,
+    measurement: Measurement,
+    numbers: NumberStyle,
+    *,
+    format_spec: str | None = None,
+    rounding: str | None = None,
+    max_age: Any = None,
+) -> ShownValue:
+    """Round and format a measurement (options override the metric's own),
+    and gather its sources and doubts."""
+    text, value = shown_text(measurement, numbers, format_spec, rounding)
+    number = None
+    if is_number(value):
+        spec = measurement.format_spec(format_spec)
+        number = shown_number(
+            Decimal(str(value)), spec, numbers.locale, numbers.currency
+        )
+    return ShownValue(
+        measurement,
+        text,
+        number,
+        sources(evaluator, measurement),
+        doubts(evaluator, measurement, max_age),
+    )
+
+
+def shown_text(
+    measurement: Measurement,
+    numbers: NumberStyle,
+    format_spec: str | None = None,
+    rounding: str | None = None,
+) -> tuple[str, Any]:
+    """The text of a measurement and the rounded value it shows."""
+    value: Any = measurement.value
+    if round_spec := measurement.rounding(rounding):
+        value = round_value(value, round_spec)
+    return numbers.format(value, measurement.format_spec(format_spec)), value
+
+
+def sources(
+    evaluator: MetricEvaluator, measurement: Measurement
+) -> tuple[SourceFact, ...]:
+    """The files behind a value: each table's file with its sha256 and rows,
+    or the modules of a metric function."""
+    engine = evaluator.engine
+    facts = []
+    for table in measurement.tables:
+        known = engine.facts(table)
+        file = shown_path(known.path, engine.root)
+        facts.append(SourceFact(file, table, known.sha256, known.rows))
+    if not measurement.tables:
+        facts += [SourceFact(Path(path).name) for path in measurement.files]
+    return tuple(facts)
+
+
+def doubts(
+    evaluator: MetricEvaluator, measurement: Measurement, max_age: Any
+) -> tuple[ReportError, ...]:
+    """A shown number whose data breaks its expect check or is too old."""
+    found = [
+        ReportError("expect", problem)
+        for problem in broken_expectations(measurement, evaluator.engine)
+    ]
+    if measurement.as_of and max_age and build_date() - measurement.as_of > max_age:
+        name = measurement.metric.name if measurement.metric else "?"
+        found.append(
+            ReportError(
+                "stale",
+                f"the data of metric {name!r} is as of {measurement.as_of}, older "
+                f"than grantreport_max_age ({max_age.days} days)",
+            )
+        )
+    return tuple(found)

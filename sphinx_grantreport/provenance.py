@@ -1,0 +1,117 @@
+"""Where each shown number came from, per page: what ``sphinx-build -b kpis``
+lists. Kept in the environment by an :class:`EnvironmentCollector`, so a page
+read again replaces its records and parallel readers hand theirs over."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.environment.collectors import EnvironmentCollector
+
+if TYPE_CHECKING:
+    from .presentation import ShownValue
+
+#: What a reader sees where a number could not be computed.
+PLACEHOLDER = "⚠ metric unavailable"
+
+
+@dataclass(frozen=True)
+class ValueRecord:
+    """One value shown on a page (or the error in its place)."""
+
+    page: str
+    line: int | None
+    metric: str | None
+    value: Any
+    text: str
+    query: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+    sources: tuple[dict[str, Any], ...] = ()
+    error: str | None = None
+
+
+def _records(env: BuildEnvironment) -> dict[str, list[ValueRecord] | bytes]:
+    values: dict[str, list[ValueRecord] | bytes] = env.__dict__.setdefault(
+        "grantreport_values", {}
+    )
+    return values
+
+
+def record_value(
+    env: BuildEnvironment,
+    location: object,
+    metric: str | None,
+    sql: str | None,
+    shown: ShownValue | None,
+    error: str | None = None,
+) -> None:
+    """Keep a shown value, its query and the files behind it."""
+    docname, line = location if isinstance(location, tuple) else (env.docname, None)
+    definition = None
+    if metric is not None and (state := env.__dict__.get("grantreport")) is not None:
+        definition = state.session.definitions.metrics.get(metric)
+    measurement = shown.measurement if shown else None
+    record = ValueRecord(
+        page=docname,
+        line=line,
+        metric=metric,
+        value=measurement.value if measurement else None,
+        text=shown.text if shown else PLACEHOLDER,
+        query=(measurement.query if measurement else None)
+        or sql
+        or (definition.sql if definition else None),
+        params=dict(measurement.params) if measurement else {},
+        sources=tuple(fact.as_record() for fact in shown.sources) if shown else (),
+        error=error,
+    )
+    records = _records(env).setdefault(docname, [])
+    assert isinstance(records, list), "a page's records are packed once it is read"
+    records.append(record)
+
+
+def recorded_values(env: BuildEnvironment) -> dict[str, list[ValueRecord]]:
+    """Per page, the values recorded when it was read."""
+    return {
+        docname: pickle.loads(records) if isinstance(records, bytes) else records
+        for docname, records in _records(env).items()
+    }
+
+
+class ValuesCollector(EnvironmentCollector):
+    """Each page's values: forgotten when the page is read again, taken over
+    from parallel readers, and packed as one pickled blob once the page is
+    read, since the environment is loaded on every build (even one with
+    nothing to do) while only the ``kpis`` builder reads them."""
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        _records(env).pop(docname, None)
+
+    def merge_other(
+        self,
+        app: Sphinx,
+        env: BuildEnvironment,
+        docnames: AbstractSet[str],
+        other: BuildEnvironment,
+    ) -> None:
+        ours, theirs = _records(env), _records(other)
+        for docname in docnames:
+            if docname in theirs:
+                ours[docname] = theirs[docname]
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        records = _records(app.env)
+        docname = app.env.docname
+        if isinstance(records.get(docname), list):
+            records[docname] = pickle.dumps(
+                records[docname], protocol=pickle.HIGHEST_PROTOCOL
+            )
+
+
+def setup_provenance(app: Sphinx) -> None:
+    app.add_env_collector(ValuesCollector)

@@ -1,0 +1,226 @@
+"""Per-build state: the report's definitions, and in each build process the
+query engine and metric evaluator that compute with them.
+
+A page asks the session once per number (:meth:`Session.show`); the session
+makes the page depend on every file the value may come from, computes it,
+warns at the page's line and records it for the ``kpis`` builder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from .definitions import ReportDefinitions, resolve
+from .engine import QueryEngine, QueryResult
+from .errors import ReportError
+from .metrics import Measurement, MetricEvaluator
+from .presentation import ShownValue, present
+from .project_file import ProjectFile
+from .provenance import record_value
+from .report_warnings import warn, warn_problems
+from .settings import ReportSettings
+
+
+class Session:
+    """The engine and evaluator of one build process.
+
+    Created on first use in each process (parallel reads fork workers, and a
+    DuckDB connection must not cross a fork), so a table is loaded and a
+    metric computed at most once per process.
+    """
+
+    def __init__(self, definitions: ReportDefinitions) -> None:
+        self.definitions = definitions
+        self.pid = os.getpid()
+        self.engine = QueryEngine(
+            definitions.tables,
+            definitions.srcdir,
+            definitions.params,
+            definitions.settings.timeout,
+        )
+        self.evaluator = MetricEvaluator(
+            self.engine, definitions.metrics, definitions.srcdir
+        )
+        self._noted: set[tuple[str, Path]] = set()
+        self._locale_checked = False
+
+    def note(self, env: BuildEnvironment, paths: Iterable[Path]) -> None:
+        """Make the current page depend on files, once per page: Sphinx's own
+        call resolves the path each time, and a page may show hundreds of values."""
+        for path in paths:
+            if (env.docname, path) not in self._noted:
+                self._noted.add((env.docname, path))
+                env.note_dependency(str(path))
+
+    def note_query(self, env: BuildEnvironment, sql: str, location: object) -> None:
+        """The page depends on the tables a query reads; a table name that two
+        data files would take is reported where a query uses it."""
+        tables = self.engine.tables_used(sql)
+        self.note(env, (self.definitions.tables[name] for name in tables))
+        for name in tables:
+            if clash := self.definitions.data.clashes.get(name):
+                warn(ReportError("data", clash), location)
+
+    def measure(
+        self,
+        env: BuildEnvironment,
+        location: object,
+        *,
+        metric: str | None = None,
+        sql: str | None = None,
+    ) -> Measurement:
+        """Compute a named metric or an inline query for the current page.
+
+        The page is made to depend on every file the value may come from
+        before computing it, so that fixing a broken data file also rebuilds
+        the page.
+        """
+        if metric is not None:
+            self.note(env, self.definitions.files)
+            definition = self.definitions.metrics.get(metric)
+            for query in (definition.sql, definition.as_of) if definition else ():
+                if query is not None:
+                    self.note_query(env, query, location)
+            measurement = self.evaluator.metric(metric)
+        else:
+            assert sql is not None
+            self.note_query(env, sql, location)
+            measurement = self.evaluator.inline(sql)
+        self.note(env, measurement.files)
+        return measurement
+
+    def show(
+        self,
+        env: BuildEnvironment,
+        location: object,
+        *,
+        metric: str | None = None,
+        sql: str | None = None,
+        format_spec: str | None = None,
+        rounding: str | None = None,
+    ) -> ShownValue | None:
+        """A value as the page shows it, or None (with a warning) where it
+        cannot be computed; either way it is recorded for the ``kpis`` builder."""
+        self._check_locale(location)
+        try:
+            measurement = self.measure(env, location, metric=metric, sql=sql)
+            shown = present(
+                self.evaluator,
+                measurement,
+                self.definitions.numbers,
+                format_spec=format_spec,
+                rounding=rounding,
+                max_age=self.definitions.settings.max_age_days,
+            )
+        except ReportError as error:
+            warn(error, location)
+            record_value(env, location, metric, sql, None, error.message)
+            return None
+        record_value(env, location, metric, sql, shown)
+        for doubt in shown.doubts:
+            warn(doubt, location)
+        return shown
+
+    def query(self, env: BuildEnvironment, location: object, sql: str) -> QueryResult:
+        """Run a query for the current page, which depends on the tables it reads."""
+        self.note_query(env, sql, location)
+        return self.engine.query(sql)
+
+    def _check_locale(self, location: object) -> None:
+        """Sphinx's language is checked when a number is first shown: a project
+        that shows none is not warned about it."""
+        if not self._locale_checked:
+            self._locale_checked = True
+            if (problem := self.definitions.locale_problem) is not None:
+                warn(problem, location)
+
+    def close(self) -> None:
+        if self.pid == os.getpid():
+            self.engine.close()
+
+
+class BuildState:
+    """What the extension keeps on the build environment (``env.grantreport``):
+    this build's definitions, resolved when first used (a build with nothing
+    to read resolves none), and this process's session. Neither is pickled
+    with the environment: each build makes them anew."""
+
+    def __init__(
+        self,
+        srcdir: Path | None = None,
+        confdir: Path | None = None,
+        settings: ReportSettings | None = None,
+        project: ProjectFile | None = None,
+        language: str | None = None,
+    ) -> None:
+        self._inputs = (srcdir, confdir, settings, project, language)
+        self._definitions: ReportDefinitions | None = None
+        self._session: Session | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (BuildState, ())
+
+    @property
+    def definitions(self) -> ReportDefinitions:
+        if self._definitions is None:
+            srcdir, confdir, settings, project, language = self._inputs
+            assert srcdir is not None and confdir is not None, "before builder-inited"
+            self._definitions, problems = resolve(
+                srcdir,
+                confdir,
+                settings or ReportSettings(),
+                project or ProjectFile(),
+                language,
+            )
+            warn_problems(problems)
+        return self._definitions
+
+    @property
+    def session(self) -> Session:
+        """This process's session, made on first use."""
+        if self._session is None or self._session.pid != os.getpid():
+            self._session = Session(self.definitions)
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+def build_state(env: BuildEnvironment) -> BuildState:
+    state = env.__dict__.get("grantreport")
+    if not isinstance(state, BuildState):
+        state = env.__dict__["grantreport"] = BuildState()
+    return state
+
+
+def get_session(env: BuildEnvironment) -> Session:
+    """This process's session for this build."""
+    return build_state(env).session
+
+
+def _resolve_before_reading(
+    app: Sphinx, env: BuildEnvironment, docnames: list[str]
+) -> None:
+    """Resolve the definitions and find the data files before pages are read
+    (``env-before-read-docs``), so that parallel readers share them and their
+    problems are reported once."""
+    if docnames:
+        build_state(env).definitions.data  # noqa: B018 - cached, computed here
+
+
+def _close(app: Sphinx, exception: Exception | None) -> None:
+    """Release the DuckDB connection at the end of a build."""
+    build_state(app.env).close()
+
+
+def setup_session(app: Sphinx) -> None:
+    app.connect("env-before-read-docs", _resolve_before_reading)
+    app.connect("build-finished", _close)

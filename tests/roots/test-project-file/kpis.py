@@ -1,0 +1,2 @@
+def staff_count():
+    return 14
