@@ -32,7 +32,7 @@ from .report_warnings import warn
 from .session import get_session
 from .version import package_version
 
-#: Options that shape the chart (all strings, parsed by charts.parse_spec).
+#: Options that shape the chart (all strings, parsed by chart_spec.parse_spec).
 CHART_OPTIONS = (
     "kind", "x", "y", "series", "stacked", "color", "sort", "title", "xlabel",
     "ylabel", "yformat", "xformat", "labels", "colors", "legend", "figsize",
