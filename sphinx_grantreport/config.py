@@ -56,6 +56,7 @@ def attach_definitions(app: Sphinx) -> None:
         _settings_of(app.config),
         getattr(app.config, _PROJECT, None) or ProjectFile(),
         app.config.language,
+        Path(app.doctreedir),
     )
 
 

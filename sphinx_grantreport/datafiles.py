@@ -6,6 +6,7 @@ named after its file; ``[tables]`` (or ``grantreport_data``) adds or renames.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,32 +32,56 @@ def table_name_for(stem: str) -> str:
 
 def shown_path(path: Path, srcdir: Path) -> str:
     """A data file's path as readers see it (page, hover, appendix,
-    ``kpis.json``): relative to the source directory, else its name only, so
-    no build machine's folders appear in the report."""
+    ``kpis.json``): relative to the source directory (``../shared/x.csv`` for a
+    declared file outside it), so no build machine's folders appear in the
+    report and two checkouts give the same text."""
     if path.is_relative_to(srcdir):
         return path.relative_to(srcdir).as_posix()
-    return path.name
+    return Path(os.path.relpath(path, srcdir)).as_posix()
 
 
 @dataclass(frozen=True)
 class DataFiles:
-    """The report's tables, and the names that two files under ``data/`` would
-    both take (reported when a query uses that name, not before)."""
+    """The report's tables; the names that two files under ``data/`` would
+    both take (reported when a query uses that name, not before); tables
+    refused, with why (a link out of the source directory); and files that
+    cannot be tables at all (a name that is not UTF-8)."""
 
     tables: dict[str, Path] = field(default_factory=dict)
     clashes: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
 
 
 def discover_tables(srcdir: Path, declared: Mapping[str, Path]) -> DataFiles:
     """The files under ``data/`` as tables, then the declared ones on top."""
     tables: dict[str, Path] = {}
     clashes: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    problems: list[str] = []
+    root = srcdir.resolve()
     data_dir = srcdir / DATA_DIR
     found = sorted(data_dir.rglob("*")) if data_dir.is_dir() else []
     for path in found:
         if path.suffix.lower() not in READERS or not path.is_file():
             continue
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(path.relative_to(srcdir)).decode("utf-8", "replace")
+            problems.append(
+                f"the name of data file {shown!r} is not valid UTF-8: rename it "
+                "to make it a table"
+            )
+            continue
         name = table_name_for(path.stem)
+        if not path.resolve().is_relative_to(root):
+            refused[name] = (
+                f"{shown_path(path, srcdir)} links to a file outside the source "
+                f"directory, so table {name!r} is not read: a report reads such a "
+                "file only when grantreport.toml names it in [tables]"
+            )
+            continue
         if name in tables:
             clashes.setdefault(
                 name,
@@ -69,4 +94,5 @@ def discover_tables(srcdir: Path, declared: Mapping[str, Path]) -> DataFiles:
     for name, path in declared.items():
         tables[name] = path
         clashes.pop(name, None)
-    return DataFiles(tables, clashes)
+        refused.pop(name, None)
+    return DataFiles(tables, clashes, refused, tuple(problems))

@@ -7,6 +7,8 @@ the life of the engine, and every failure is a :class:`ReportError`.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import threading
 import time
 import weakref
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 from .datafiles import READERS, shown_path
 from .errors import Memo, ReportError
+from .query_check import check_query, first_line
 
 _MISSING_TABLE_RE = re.compile(r"Table with name (?P<name>\S+) does not exist")
 _MISSING_COLUMN_RE = re.compile(r'Referenced column "(?P<name>[^"]+)" not found')
@@ -41,6 +44,19 @@ class TableFacts:
 
 
 @dataclass(frozen=True)
+class EngineLimits:
+    """What one build's queries may use: DuckDB's memory, threads and spill
+    space (set before the configuration is locked), and the time zone that
+    every TIMESTAMPTZ is shown in, the same on every machine."""
+
+    memory_limit: str = "2GB"
+    threads: int = 2
+    spill_dir: Path | None = None
+    max_spill: str = "4GB"
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
 class QueryResult:
     """Rows of a query, typed as DuckDB returns them, and what they were read from."""
 
@@ -56,10 +72,9 @@ class QueryEngine:
     """A sandboxed DuckDB connection over a fixed set of data files.
 
     The sandbox is DuckDB's own: external access off except for the declared
-    files and the source directory, no extension loading, configuration
-    locked. On top of that only a single read-only ``SELECT`` statement is
-    accepted, since ``COPY`` and ``EXPORT`` could otherwise write into the
-    allowed directory.
+    data files, no extension loading, memory and threads capped, configuration
+    locked. On top of that :func:`check_query` accepts only a single read-only
+    ``SELECT`` that reads tables by name (see there why).
     """
 
     def __init__(
@@ -68,9 +83,15 @@ class QueryEngine:
         root: Path,
         params: Mapping[str, Any] | None = None,
         timeout: float = 10.0,
+        limits: EngineLimits | None = None,
+        blocked: Mapping[str, str] | None = None,
     ) -> None:
         self.tables = {name.lower(): path for name, path in tables.items()}
         self.root = root
+        self.limits = limits or EngineLimits()
+        #: table names that must not be read, and why (a link out of the source dir)
+        self.blocked = dict(blocked or {})
+        self._spill: Path | None = None
         self.params = dict(params or {})
         self.timeout = timeout
         self._connection: duckdb.DuckDBPyConnection | None = None
@@ -102,10 +123,28 @@ class QueryEngine:
                 "allow_unsigned_extensions": False,
             },
         )
-        # DuckDB requires allowed paths to be set before external access is off.
-        connection.execute(
-            "SET allowed_directories = $dirs", {"dirs": [f"{self.root}/"]}
+        limits = self.limits
+        self._spill = Path(
+            tempfile.mkdtemp(prefix="spill-", dir=_made(limits.spill_dir))
+            if limits.spill_dir
+            else tempfile.mkdtemp(prefix="grantreport-spill-")
         )
+        for setting, value in (
+            ("memory_limit", limits.memory_limit),
+            ("threads", limits.threads),
+            ("temp_directory", str(self._spill)),
+            ("max_temp_directory_size", limits.max_spill),
+            ("TimeZone", limits.timezone),
+        ):
+            try:
+                connection.execute(f"SET {setting} = $value", {"value": value})
+            except duckdb.Error as exc:
+                connection.close()
+                raise ReportError(
+                    "config", f"bad DuckDB {setting} {value!r}: {first_line(exc)}"
+                ) from None
+        # Only the data files may be read; DuckDB wants them named before
+        # external access is turned off.
         connection.execute(
             "SET allowed_paths = $paths",
             {"paths": sorted(str(path) for path in self.tables.values())},
@@ -121,12 +160,13 @@ class QueryEngine:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
 
     def query(self, sql: str) -> QueryResult:
         """Run one SELECT with the parameters it names; cached per engine."""
-        used = self._checked.get(
-            sql, lambda: sorted(self._single_select(sql).named_parameters)
-        )
+        used = self._checked.get(sql, lambda: check_query(self.connection, sql))
         unknown = [name for name in used if name not in self.params]
         if unknown:
             known = ", ".join(f"${name}" for name in sorted(self.params)) or "none"
@@ -139,29 +179,23 @@ class QueryEngine:
         key = (sql, tuple((name, repr(params[name])) for name in used))
         return self._results.get(key, lambda: self._execute(sql, params))
 
-    def _single_select(self, sql: str) -> Any:
-        import duckdb
-
-        try:
-            statements = duckdb.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise ReportError("sql", f"bad SQL: {_first_line(exc)}") from None
-        if len(statements) != 1:
-            raise ReportError(
-                "sql", f"expected one SQL statement, got {len(statements)}"
-            )
-        statement = statements[0]
-        if statement.type != duckdb.StatementType.SELECT:
-            raise ReportError(
-                "sandbox",
-                f"only a SELECT query may run in a report, not "
-                f"{statement.type.name}: queries cannot write files, attach "
-                "databases, load extensions or change settings",
-            )
-        return statement
-
     def tables_used(self, sql: str) -> tuple[str, ...]:
         """Names of the known tables a query reads, found by DuckDB's parser."""
+        used = self._names_used(sql)
+        for name in used:
+            if name in self.blocked:
+                raise ReportError("sandbox", self.blocked[name])
+        return tuple(name for name in used if name in self.tables)
+
+    def unknown_tables(self, sql: str) -> tuple[str, ...]:
+        """Names a query reads as tables that no data file provides (yet)."""
+        return tuple(
+            name
+            for name in self._names_used(sql)
+            if name not in self.tables and name not in self.blocked
+        )
+
+    def _names_used(self, sql: str) -> tuple[str, ...]:
         if sql not in self._tables_used:
             import duckdb
 
@@ -169,9 +203,7 @@ class QueryEngine:
                 names = self.connection.get_table_names(_without_parameters(sql))
             except duckdb.Error:
                 names = set()
-            self._tables_used[sql] = tuple(
-                sorted(n.lower() for n in names if n.lower() in self.tables)
-            )
+            self._tables_used[sql] = tuple(sorted({n.lower() for n in names}))
         return self._tables_used[sql]
 
     def load_table(self, name: str) -> None:
@@ -227,11 +259,10 @@ class QueryEngine:
                 f'CREATE TABLE "{name}" AS SELECT * FROM {reader}({literal})'
             )
         except duckdb.Error as exc:
-            # The first lines of a reader error say where and what (CSV line,
-            # JSON byte offset); the rest repeats the query.
-            detail = " ".join(str(exc).split("\n\n")[0].split())
             raise ReportError(
-                "data", f"cannot read {path.name} as table {name!r}: {detail}"
+                "data",
+                f"cannot read {shown_path(path, self.root)} as table {name!r}: "
+                + _reader_problem(self.hide_paths(str(exc))),
             ) from None
 
     def _execute(self, sql: str, params: Mapping[str, Any]) -> QueryResult:
@@ -271,11 +302,11 @@ class QueryEngine:
         """Turn a DuckDB error into one that says what does exist."""
         import duckdb
 
-        message = _first_line(exc)
+        message = self.hide_paths(first_line(exc))
         if isinstance(exc, duckdb.PermissionException):
             return ReportError(
                 "sandbox",
-                f"{message}: a query may read only the report's data files",
+                f"{message}: a query may read only the report's tables, by name",
             )
         if match := _MISSING_TABLE_RE.search(message):
             known = ", ".join(sorted(self.tables)) or "none (put files under data/)"
@@ -292,6 +323,13 @@ class QueryEngine:
                 + (f"; columns of {columns}" if columns else ""),
             )
         return ReportError("sql", f"query failed: {message}")
+
+    def hide_paths(self, message: str) -> str:
+        """A DuckDB message without the build machine's folders: data files
+        are named relative to the source directory."""
+        for path in sorted(self.tables.values(), key=lambda p: -len(str(p))):
+            message = message.replace(str(path), shown_path(path, self.root))
+        return message.replace(f"{self.root}/", "")
 
     def _columns(self, table: str) -> list[str]:
         cursor = self.connection.execute(f'SELECT * FROM "{table}" LIMIT 0')
@@ -346,8 +384,22 @@ class Watchdog:
                     self._interrupt()
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _reader_problem(message: str) -> str:
+    """DuckDB's reader error in a line, with the likely cause: its full text
+    runs to a thousand characters of sniffer options."""
+    first = " ".join(message.split("\n\n")[0].split())
+    if "sniffing" in first or "dialect" in message:
+        return (
+            "DuckDB could not detect its CSV dialect (delimiter, quoting, line "
+            "endings); check that it is one well-formed CSV with one kind of "
+            "line ending"
+        )
+    return first[:300]
+
+
+def _made(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _without_parameters(sql: str) -> str:

@@ -16,8 +16,9 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from .datafiles import DATA_DIR
 from .definitions import ReportDefinitions, resolve
-from .engine import QueryEngine, QueryResult
+from .engine import EngineLimits, QueryEngine, QueryResult
 from .errors import ReportError
 from .metrics import Measurement, MetricEvaluator
 from .presentation import ShownValue, present
@@ -35,20 +36,32 @@ class Session:
     metric computed at most once per process.
     """
 
-    def __init__(self, definitions: ReportDefinitions) -> None:
+    def __init__(
+        self, definitions: ReportDefinitions, spill_dir: Path | None = None
+    ) -> None:
         self.definitions = definitions
         self.pid = os.getpid()
+        settings = definitions.settings
         self.engine = QueryEngine(
             definitions.tables,
             definitions.srcdir,
             definitions.params,
-            definitions.settings.timeout,
+            settings.timeout,
+            EngineLimits(
+                memory_limit=settings.value("memory_limit"),
+                threads=settings.threads_count,
+                spill_dir=spill_dir,
+                max_spill=settings.value("max_spill"),
+                timezone=settings.value("timezone"),
+            ),
+            blocked=definitions.data.refused,
         )
         self.evaluator = MetricEvaluator(
             self.engine, definitions.metrics, definitions.srcdir
         )
         self._noted: set[tuple[str, Path]] = set()
         self._locale_checked = False
+        self._data_errors: set[str] = set()  # each said once, not once per use
 
     def note(self, env: BuildEnvironment, paths: Iterable[Path]) -> None:
         """Make the current page depend on files, once per page: Sphinx's own
@@ -61,6 +74,18 @@ class Session:
     def note_query(self, env: BuildEnvironment, sql: str, location: object) -> None:
         """The page depends on the tables a query reads; a table name that two
         data files would take is reported where a query uses it."""
+        srcdir = self.definitions.srcdir
+        # a table that no file provides yet: the page depends on the file it
+        # would most likely come from, so that adding it rebuilds the page
+        # (Sphinx rereads a page whose dependency is missing, so its
+        # warnings repeat until then)
+        self.note(
+            env,
+            (
+                srcdir / DATA_DIR / f"{name}.csv"
+                for name in self.engine.unknown_tables(sql)
+            ),
+        )
         tables = self.engine.tables_used(sql)
         self.note(env, (self.definitions.tables[name] for name in tables))
         for name in tables:
@@ -119,13 +144,22 @@ class Session:
                 max_age=self.definitions.settings.max_age_days,
             )
         except ReportError as error:
-            warn(error, location)
+            self.warn_once(error, location)
             record_value(env, location, metric, sql, None, error.message)
             return None
         record_value(env, location, metric, sql, shown)
         for doubt in shown.doubts:
             warn(doubt, location)
         return shown
+
+    def warn_once(self, error: ReportError, location: object) -> None:
+        """Warn at a location; an unreadable data file once per build process,
+        not at every value that reads it."""
+        if error.subtype == "data":
+            if error.message in self._data_errors:
+                return
+            self._data_errors.add(error.message)
+        warn(error, location)
 
     def query(self, env: BuildEnvironment, location: object, sql: str) -> QueryResult:
         """Run a query for the current page, which depends on the tables it reads."""
@@ -158,8 +192,10 @@ class BuildState:
         settings: ReportSettings | None = None,
         project: ProjectFile | None = None,
         language: str | None = None,
+        doctreedir: Path | None = None,
     ) -> None:
         self._inputs = (srcdir, confdir, settings, project, language)
+        self._spill_dir = doctreedir / "grantreport-spill" if doctreedir else None
         self._definitions: ReportDefinitions | None = None
         self._session: Session | None = None
 
@@ -185,7 +221,7 @@ class BuildState:
     def session(self) -> Session:
         """This process's session, made on first use."""
         if self._session is None or self._session.pid != os.getpid():
-            self._session = Session(self.definitions)
+            self._session = Session(self.definitions, self._spill_dir)
         return self._session
 
     def close(self) -> None:
@@ -213,7 +249,9 @@ def _resolve_before_reading(
     (``env-before-read-docs``), so that parallel readers share them and their
     problems are reported once."""
     if docnames:
-        build_state(env).definitions.data  # noqa: B018 - cached, computed here
+        data = build_state(env).definitions.data
+        for problem in data.problems:
+            warn(ReportError("data", problem), f"{Path(env.srcdir) / DATA_DIR}:")
 
 
 def _close(app: Sphinx, exception: Exception | None) -> None:

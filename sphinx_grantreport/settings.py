@@ -113,6 +113,23 @@ class ReportSettings:
     query_timeout: float = _setting(
         10.0, "", (int, float), "Seconds after which a query is stopped with a warning."
     )
+    memory_limit: str = _setting(
+        "2GB",
+        "",
+        str,
+        "DuckDB's memory limit for the build's queries; beyond it they spill "
+        "to disk under the doctree folder.",
+    )
+    threads: int = _setting(2, "", int, "DuckDB's threads per build process.")
+    max_spill: str = _setting(
+        "4GB", "", str, "The most disk space queries may spill to."
+    )
+    timezone: str = _setting(
+        "UTC",
+        "env",
+        str,
+        "The time zone TIMESTAMPTZ values are shown in, the same on every machine.",
+    )
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> ReportSettings:
@@ -137,6 +154,8 @@ class ReportSettings:
                 )
         if isinstance(self.max_age, str) and _days(self.max_age) is None:
             problems.append(f"{PREFIX}max_age {self.max_age!r} must read like '120d'")
+        if isinstance(self.threads, int) and not self.threads > 0:
+            problems.append(f"{PREFIX}threads must be above 0, not {self.threads!r}")
         timeout = self.query_timeout
         if isinstance(timeout, int | float) and not timeout > 0:
             problems.append(f"{PREFIX}query_timeout must be above 0, not {timeout!r}")
@@ -158,6 +177,11 @@ class ReportSettings:
         value = self.value("max_age")
         days = _days(value) if isinstance(value, str) else None
         return datetime.timedelta(days=days) if days is not None else None
+
+    @property
+    def threads_count(self) -> int:
+        value = self.value("threads")
+        return value if isinstance(value, int) and value > 0 else 2
 
     @property
     def timeout(self) -> float:

@@ -249,21 +249,25 @@ CASES = {
     "sandbox: copy": (
         card(sql="COPY hubs TO 'out.csv'"),
         "sandbox",
-        "only a SELECT query may run in a report, not COPY",
+        "A COPY statement may not run in a report, since it writes or reads files",
     ),
-    "sandbox: attach": (card(sql="ATTACH 'other.db'"), "sandbox", "not ATTACH"),
-    "sandbox: install": (card(sql="INSTALL httpfs"), "sandbox", "not LOAD"),
-    "sandbox: load": (card(sql="LOAD httpfs"), "sandbox", "not LOAD"),
-    "sandbox: set": (card(sql="SET threads = 1"), "sandbox", "not SET"),
+    "sandbox: attach": (
+        card(sql="ATTACH 'other.db'"),
+        "sandbox",
+        "An ATTACH statement may not run in a report, since it opens another database",
+    ),
+    "sandbox: install": (card(sql="INSTALL httpfs"), "sandbox", "loads an extension"),
+    "sandbox: load": (card(sql="LOAD httpfs"), "sandbox", "loads an extension"),
+    "sandbox: set": (card(sql="SET threads = 1"), "sandbox", "changes settings"),
     "sandbox: outside file": (
         card(sql="SELECT count(*) FROM read_text('/etc/passwd')"),
         "sandbox",
-        "a query may read only the report's data files",
+        "read_text() reads a file by path, which a page may not",
     ),
     "sandbox: network": (
         card(sql="SELECT count(*) FROM read_csv('https://example.org/x.csv')"),
         "sandbox",
-        "a query may read only the report's data files",
+        "read_csv() reads a file by path, which a page may not",
     ),
 }
 

@@ -1,0 +1,135 @@
+"""What a page's query may do, checked before it runs. No Sphinx here.
+
+A page is untrusted: its query must be one read-only SELECT over the report's
+tables. DuckDB's own sandbox (external access off, configuration locked)
+stops writes and reads of other files; this check says why in words, and
+refuses what that sandbox allows but a report must not: reading a file by
+path instead of by its table (the page would not be rebuilt when the file
+changes, nor its provenance shown) and asking DuckDB for its settings, which
+hold the build machine's paths.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from .errors import ReportError
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Why each kind of statement may not run in a report, in words.
+REFUSED_STATEMENTS = {
+    "INSERT": "it writes to a table",
+    "UPDATE": "it writes to a table",
+    "DELETE": "it writes to a table",
+    "COPY": "it writes or reads files",
+    "EXPORT": "it writes files",
+    "ATTACH": "it opens another database",
+    "DETACH": "it closes a database",
+    "LOAD": "it loads an extension",
+    "EXTENSION": "it installs an extension",
+    "SET": "it changes settings",
+    "VARIABLE_SET": "it changes settings",
+    "PRAGMA": "it changes or reads settings",
+    "CREATE": "it changes the catalog",
+    "DROP": "it changes the catalog",
+    "ALTER": "it changes the catalog",
+    "CALL": "it calls a procedure",
+    "MULTI": "it runs as several statements (a PIVOT without an IN list does): "
+    "write FROM t PIVOT (sum(v) FOR c IN ('a', 'b')) instead",
+}
+
+#: Functions that read files by path, and what to write instead.
+_FILE_FUNCTION = re.compile(
+    r"^(read_\w+|parquet_\w+|sniff_csv|glob|\w+_scan|st_read|iceberg_\w+|delta_\w+)$"
+)
+#: Functions that tell about the machine or DuckDB's settings and files.
+_INTROSPECTION = re.compile(
+    r"^(current_setting|duckdb_\w+|pragma_\w+|which_secret|getenv)$"
+)
+_PATH_LIKE = re.compile(
+    r"[/\\]|\.(csv|tsv|json|jsonl|ndjson|parquet|txt|gz|zst)$", re.I
+)
+
+
+def check_query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    """The names of the parameters of a query a page may run, or a
+    :class:`ReportError` that says why it may not."""
+    import duckdb
+
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise ReportError("sql", f"bad SQL: {first_line(exc)}") from None
+    for statement in statements:
+        if statement.type != duckdb.StatementType.SELECT:
+            kind = statement.type.name
+            why = REFUSED_STATEMENTS.get(kind, "it is not a SELECT")
+            raise ReportError(
+                "sandbox",
+                f"{_article(kind)} {kind} statement may not run in a report, since {why}; "
+                "a page may only read the report's tables with one SELECT",
+            )
+    if len(statements) != 1:
+        raise ReportError("sql", f"expected one SQL statement, got {len(statements)}")
+    statement = statements[0]
+    tree = connection.execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchone()
+    parsed = json.loads(tree[0]) if tree else {}
+    if not parsed.get("error"):
+        for kind, name in _names(parsed):
+            _check_name(kind, name)
+    return sorted(statement.named_parameters)
+
+
+def _check_name(kind: str, name: str) -> None:
+    lowered = name.lower()
+    if kind == "function" and _FILE_FUNCTION.match(lowered):
+        raise ReportError(
+            "sandbox",
+            f"{name}() reads a file by path, which a page may not: read the "
+            "file's table by its name (FROM communities for data/communities.csv)",
+        )
+    if kind == "function" and _INTROSPECTION.match(lowered):
+        raise ReportError(
+            "sandbox",
+            f"{name}() tells about DuckDB's settings or the build machine, "
+            "which a page may not read",
+        )
+    if kind == "table" and _PATH_LIKE.search(name):
+        raise ReportError(
+            "sandbox",
+            f"FROM '{name}' reads a file by path, which a page may not: read "
+            "the file's table by its name",
+        )
+
+
+def _names(tree: Any) -> list[tuple[str, str]]:
+    """Every function and base table a parsed query names."""
+    found: list[tuple[str, str]] = []
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("function_name"), str):
+                found.append(("function", item["function_name"]))
+            if item.get("type") == "BASE_TABLE" and isinstance(
+                item.get("table_name"), str
+            ):
+                found.append(("table", item["table_name"]))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error: DuckDB repeats the query after it."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _article(word: str) -> str:
+    return "An" if word[0] in "AEIOU" else "A"
