@@ -22,13 +22,7 @@ exclude_patterns = ["_build", "example", "snippets/myst", "snippets/rst", "snipp
 nitpicky = True
 
 # The snippets shown in these pages are the test fixtures of tests/test_snippets.py,
-# rendered live from this data.
-grantreport_metrics_file = "snippets/kpis.toml"
-grantreport_data = {
-    "communities": "snippets/data/communities.csv",
-    "monthly_users": "snippets/data/monthly-users.csv",
-    "funding": "snippets/data/funding.csv",
-}
+# rendered live from the tables and metrics of grantreport.toml, next to this file.
 
 html_theme = "grantreport"
 html_title = "sphinx-grantreport"

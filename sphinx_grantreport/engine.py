@@ -9,11 +9,8 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-import threading
-import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +23,7 @@ if TYPE_CHECKING:
 from .datafiles import READERS, shown_path
 from .errors import Memo, ReportError
 from .query_check import check_query, first_line
+from .watchdog import Watchdog
 
 _MISSING_TABLE_RE = re.compile(r"Table with name (?P<name>\S+) does not exist")
 _MISSING_COLUMN_RE = re.compile(r'Referenced column "(?P<name>[^"]+)" not found')
@@ -334,54 +332,6 @@ class QueryEngine:
     def _columns(self, table: str) -> list[str]:
         cursor = self.connection.execute(f'SELECT * FROM "{table}" LIMIT 0')
         return [column[0] for column in cursor.description or ()]
-
-
-class Watchdog:
-    """Interrupts a query that runs past its time limit.
-
-    One thread per engine, woken at each query's start and end: a thread
-    started per query would cost more than most report queries take.
-    """
-
-    def __init__(self, interrupt: Callable[[], object]) -> None:
-        self._interrupt = interrupt
-        self._wake = threading.Condition()
-        self._deadline: float | None = None
-        self._running = True
-        self._thread = threading.Thread(
-            target=self._run, name="grantreport-watchdog", daemon=True
-        )
-        self._thread.start()
-
-    @contextmanager
-    def watch(self, seconds: float) -> Iterator[None]:
-        """Interrupt what runs inside if it takes longer than ``seconds``."""
-        with self._wake:
-            self._deadline = time.monotonic() + seconds
-            self._wake.notify()
-        try:
-            yield
-        finally:
-            with self._wake:
-                self._deadline = None
-
-    def stop(self, join: bool = True) -> None:
-        with self._wake:
-            self._running = False
-            self._wake.notify()
-        if join:
-            self._thread.join()
-
-    def _run(self) -> None:
-        with self._wake:
-            while self._running:
-                if self._deadline is None:
-                    self._wake.wait()
-                elif (left := self._deadline - time.monotonic()) > 0:
-                    self._wake.wait(min(left, threading.TIMEOUT_MAX))
-                else:
-                    self._deadline = None
-                    self._interrupt()
 
 
 def _reader_problem(message: str) -> str:

@@ -7,6 +7,7 @@ they are turned into text exactly once, by :func:`format_value`.
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
 import re
 import string
@@ -47,6 +48,19 @@ _SIGNIFICANT_RE = re.compile(r"^(?P<digits>\d{1,2})sig$")
 
 Number = int | float | Decimal
 
+#: Digits kept by Decimal arithmetic here: DuckDB's HUGEINT and DECIMAL(38)
+#: have up to 39, beyond the 28 of Python's default context, where rounding
+#: would silently round (and ``floor`` could overstate).
+_EXACT = decimal.Context(prec=120, Emax=999_999, Emin=-999_999)
+
+#: The widest field or precision a Python format spec may ask for: a value is
+#: a word in a sentence, and a width of 10**12 would exhaust memory.
+MAX_SPEC_WIDTH = 100
+
+_SPEC_RE = re.compile(
+    r"^(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?[a-zA-Z%]?$"
+)
+
 
 def is_number(value: object) -> bool:
     """True for the numeric types a query returns (bool is not a number here)."""
@@ -82,6 +96,14 @@ def parse_format(text: str) -> NumberFormat:
         if precision is not None and match["name"] == "integer":
             raise ReportError("format", "format 'integer' takes no precision")
         return NumberFormat(match["name"], precision)
+    sizes = _SPEC_RE.match(text)
+    if sizes and max(int(sizes["width"] or 0), int(sizes["precision"] or 0)) > (
+        MAX_SPEC_WIDTH
+    ):
+        raise ReportError(
+            "format",
+            f"format {text!r} asks for a width or precision over {MAX_SPEC_WIDTH}",
+        )
     try:
         format(1234.5, text)
     except (ValueError, TypeError):
@@ -106,7 +128,9 @@ def _check_number(value: object, what: str) -> Number:
             f"({type(value).__name__})",
         )
     assert isinstance(value, int | float | Decimal)
-    if isinstance(value, float) and not math.isfinite(value):
+    if (isinstance(value, float) and not math.isfinite(value)) or (
+        isinstance(value, Decimal) and not value.is_finite()
+    ):
         raise ReportError("type", f"{what} needs a finite number, got {value!r}")
     return value
 
@@ -137,14 +161,32 @@ def format_value(
         spec = "number"
     fmt = parse_format(spec)
     number = _check_number(value, f"format {spec!r}")
-    if fmt.python_spec is not None:
-        try:
-            return format(number, fmt.python_spec)
-        except (ValueError, TypeError) as exc:
-            raise ReportError(
-                "format", f"format spec {fmt.python_spec!r} does not apply: {exc}"
-            ) from exc
-    return _format_named(number, fmt, locale, currency)
+    with decimal.localcontext(_EXACT):
+        if _is_negative(number):
+            shown = shown_number(abs(_to_decimal(number)), spec, locale, currency)
+            if shown is not None and shown == 0:
+                # what rounds to zero reads "0", never "-0"
+                number = (
+                    math.fabs(number)
+                    if isinstance(number, float)
+                    else _to_decimal(number).copy_abs()
+                )
+        if fmt.python_spec is not None:
+            try:
+                return format(number, fmt.python_spec)
+            except (ValueError, TypeError) as exc:
+                raise ReportError(
+                    "format", f"format spec {fmt.python_spec!r} does not apply: {exc}"
+                ) from exc
+        return _format_named(number, fmt, locale, currency)
+
+
+def _is_negative(number: Number) -> bool:
+    return (
+        math.copysign(1, number) < 0
+        if isinstance(number, float)
+        else (_to_decimal(number).is_signed())
+    )
 
 
 def _format_named(
@@ -226,7 +268,13 @@ def round_value(value: object, spec: str) -> Decimal:
     built on it never overstates.
     """
     rounding = parse_rounding(spec)
-    decimal = _to_decimal(_check_number(value, f"rounding {spec!r}"))
+    with decimal.localcontext(_EXACT):
+        return _round_exactly(
+            _to_decimal(_check_number(value, f"rounding {spec!r}")), rounding
+        )
+
+
+def _round_exactly(decimal: Decimal, rounding: Rounding) -> Decimal:
     if decimal == 0:
         return decimal
     step = rounding.step
@@ -301,14 +349,20 @@ def shown_number(
     0.731 as "73%" is 0.73, 5,180,000 as "$5.2M" is 5,200,000. None for a
     value that is not a positive finite number."""
     if not value.is_finite() or value <= 0:
-        return None
-    fmt = parse_format(spec or "number")
+        return Decimal(0) if value == 0 else None
+    with decimal.localcontext(_EXACT):
+        return _shown_exactly(value, parse_format(spec or "number"), locale, currency)
+
+
+def _shown_exactly(
+    value: Decimal, fmt: NumberFormat, locale: Locale, currency: str
+) -> Decimal | None:
     if fmt.python_spec is not None:  # Python's output is plain digits: read it
-        text = format(value, fmt.python_spec).replace(",", "").replace("_", "")
-        percent = text.endswith("%")
         try:
+            text = format(value, fmt.python_spec).replace(",", "").replace("_", "")
+            percent = text.endswith("%")
             number = Decimal(text.rstrip("%").strip())
-        except InvalidOperation:
+        except (ValueError, TypeError, ArithmeticError):
             return None
         return number / 100 if percent else number
     precision = fmt.precision

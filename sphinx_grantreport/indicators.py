@@ -20,9 +20,19 @@ from .formatting import NumberStyle, is_number
 
 
 def _number(value: Any, what: str) -> Decimal:
+    number = _finite(value)
+    if number is None:
+        raise ReportError("type", f"{what} needs a finite number, got {value!r}")
+    return number
+
+
+def _finite(value: Any) -> Decimal | None:
+    """A number as a Decimal, or None for NaN, infinities and non-numbers
+    (a "nan" in a CSV is a float NaN, on which Decimal comparisons fail)."""
     if not is_number(value):
-        raise ReportError("type", f"{what} needs a number, got {value!r}")
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number if number.is_finite() else None
 
 
 def delta_paragraph(
@@ -117,9 +127,14 @@ def sparkline(
     """A sparkline from (x, y) rows, in their order, with an accessible label."""
     if not rows or any(len(row) < 2 for row in rows):
         raise ReportError("result", ":trend: needs a query returning (x, y) rows")
-    ys = [float(_number(row[1], ":trend:")) for row in rows if row[1] is not None]
+    for row in rows:
+        if row[1] is not None and not is_number(row[1]):
+            raise ReportError("type", f":trend: needs a number, got {row[1]!r}")
+    # NaN, infinities and NULLs are gaps: the line joins the points around them
+    points_y = [number for row in rows if (number := _finite(row[1])) is not None]
+    ys = [float(y) for y in points_y]
     if len(ys) < 2:
-        raise ReportError("result", ":trend: needs at least two values")
+        raise ReportError("result", ":trend: needs at least two finite values")
     low, high = min(ys), max(ys)
     span = (high - low) or 1.0
     step = 100 / (len(ys) - 1)
@@ -127,8 +142,8 @@ def sparkline(
         f"{index * step:.2f},{22 - (y - low) / span * 20:.2f}"
         for index, y in enumerate(ys)
     )
-    first = numbers.format(_number(rows[0][1], ":trend:"), format_spec)
-    last = numbers.format(_number(rows[-1][1], ":trend:"), format_spec)
+    first = numbers.format(points_y[0], format_spec)
+    last = numbers.format(points_y[-1], format_spec)
     label = f"Trend over {len(ys)} values, from {first} to {last}"
     return kpi_sparkline("", points=points, label=label)
 

@@ -4,19 +4,17 @@ and the provenance of each value. No Sphinx nodes here."""
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from .engine import QueryEngine, QueryResult
 from .errors import Memo, ReportError
 from .formatting import is_number
+from .report_code import ReportCode
 
 _CALLABLE_RE = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<function>[A-Za-z_]\w*)$")
 
@@ -176,7 +174,24 @@ def single_value(result: QueryResult) -> Any:
     value = result.rows[0][0]
     if value is None:
         raise ReportError("result", "query returned NULL")
+    if isinstance(value, str | bytes):
+        check_text_size(value, "query")
     return value
+
+
+#: The longest text a value may have: a value is a few words in a page.
+MAX_VALUE_CHARS = 10_000
+
+
+def check_text_size(value: str | bytes, what: str) -> None:
+    """A value far too long for a page (a whole file, a runaway string_agg)
+    is an error rather than minutes of work and a page of megabytes."""
+    if len(value) > MAX_VALUE_CHARS:
+        raise ReportError(
+            "result",
+            f"{what} returned a text of {len(value):,} characters; a value "
+            f"shown in a page may have at most {MAX_VALUE_CHARS:,}",
+        )
 
 
 class MetricEvaluator:
@@ -190,13 +205,13 @@ class MetricEvaluator:
         engine: QueryEngine,
         metrics: Mapping[str, MetricDefinition],
         search_path: Path,
+        timeout: float = 10.0,
     ) -> None:
         self.engine = engine
         self.metrics = metrics
         self.search_path = search_path
+        self.code = ReportCode(search_path, timeout)
         self._measurements: Memo[str, Measurement] = Memo()
-        self._forgot_old_modules = False
-        self._helpers: dict[str, dict[str, ModuleType]] = {}  # per module imported
 
     def metric(self, name: str) -> Measurement:
         """The measurement of a named metric."""
@@ -233,14 +248,11 @@ class MetricEvaluator:
 
     def _call(self, reference: str) -> Measurement:
         function, sources = self.import_function(reference)
-        try:
-            value = function()
-        except Exception as exc:
-            raise ReportError(
-                "function", f"{reference} raised {type(exc).__name__}: {exc}"
-            ) from None
+        value = self.code.call(function, (), f"{reference}", "function")
         if hasattr(value, "item") and callable(value.item):  # NumPy scalars
             value = value.item()
+        if isinstance(value, str):
+            check_text_size(value, reference)
         if not (is_number(value) or isinstance(value, str)):
             raise ReportError(
                 "type",
@@ -251,98 +263,7 @@ class MetricEvaluator:
 
     def import_function(
         self, reference: str
-    ) -> tuple[Callable[[], Any], tuple[Path, ...]]:
-        """Import ``module:function`` from the source directory, and the files
-        of the source directory's modules it uses (its helpers), so that a page
-        and a chart depend on them all.
-
-        The report's modules are imported afresh by each evaluator (once per
-        build), so that an edited file is seen by the next build in the same
-        process. Also used for the ``:plot:`` functions of figures."""
-        if not self._forgot_old_modules:
-            for name in _REPORT_MODULES:
-                sys.modules.pop(name, None)
-            importlib.invalidate_caches()  # see files added since
-            self._forgot_old_modules = True
-        module_name, _, attribute = reference.partition(":")
-        imported_before = set(sys.modules)
-        sys.path.insert(0, str(self.search_path))
-        try:
-            module = importlib.import_module(module_name)
-        except Exception as exc:
-            raise ReportError(
-                "function",
-                f"cannot import {module_name!r} for {reference}: "
-                f"{type(exc).__name__}: {exc}",
-            ) from None
-        finally:
-            sys.path.remove(str(self.search_path))
-        # Its helpers: the source dir's modules it refers to, and those that
-        # importing it brought in (``from helpers import LIMIT`` names no module).
-        found = _local_modules(module, self.search_path) + [
-            sys.modules[name]
-            for name in sorted(set(sys.modules) - imported_before)
-            if _is_under(sys.modules[name], self.search_path)
-        ]
-        helpers = self._helpers.setdefault(module_name, {})
-        helpers.update((used.__name__, used) for used in found if used is not module)
-        _REPORT_MODULES.update(helpers)
-        _REPORT_MODULES.add(module_name)
-        function = getattr(module, attribute, None)
-        if not callable(function):
-            raise ReportError(
-                "function", f"module {module_name!r} has no function {attribute!r}"
-            )
-        modules = [module, *helpers.values()]
-        return function, tuple(
-            Path(str(used.__file__))
-            for used in modules
-            if getattr(used, "__file__", None)
-        )
-
-
-#: Names of the modules imported from a report's source directory in this
-#: process: forgotten before each build imports them again.
-_REPORT_MODULES: set[str] = set()
-
-
-def _local_modules(module: ModuleType, root: Path) -> list[ModuleType]:
-    """The module and the modules under ``root`` that it uses, directly or
-    through each other, dependencies first. A module is "used" when one of
-    its names refers to it or to a function or class defined in it
-    (``import helpers``, ``from helpers import draw``)."""
-    order: list[ModuleType] = []
-    seen: set[str] = set()
-
-    def visit(current: ModuleType) -> None:
-        seen.add(current.__name__)
-        for value in list(vars(current).values()):
-            used = value if isinstance(value, ModuleType) else None
-            name = getattr(value, "__module__", None)
-            if used is None and isinstance(name, str):
-                used = sys.modules.get(name)
-            if used is not None and used.__name__ not in seen and _is_under(used, root):
-                visit(used)
-        order.append(current)
-
-    visit(module)
-    return [used for used in order if _is_under(used, root)]
-
-
-def _is_under(module: ModuleType, root: Path) -> bool:
-    """Whether a module is the report's own code: a file under ``root`` that
-    is not an installed package (a virtual environment may live there too)."""
-    file = getattr(module, "__file__", None)
-    if not file:
-        return False
-    path, root = Path(file).resolve(), root.resolve()
-    prefixes = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix)}
-    return (
-        path.is_relative_to(root)
-        and not {"site-packages", "dist-packages"} & set(path.parts)
-        # a virtual environment inside the report, unless the report is in one
-        and not any(
-            path.is_relative_to(prefix) and not root.is_relative_to(prefix)
-            for prefix in prefixes
-        )
-    )
+    ) -> tuple[Callable[..., Any], tuple[Path, ...]]:
+        """``module:function`` of the source directory (also for the ``:plot:``
+        functions of figures), and the files it depends on."""
+        return self.code.load(reference)

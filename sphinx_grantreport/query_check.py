@@ -70,8 +70,9 @@ def check_query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
             why = REFUSED_STATEMENTS.get(kind, "it is not a SELECT")
             raise ReportError(
                 "sandbox",
-                f"{_article(kind)} {kind} statement may not run in a report, since {why}; "
-                "a page may only read the report's tables with one SELECT",
+                f"{_article(kind)} {kind} statement may not run in a report, "
+                f"since {why}; a page may only read the report's tables "
+                "with one SELECT",
             )
     if len(statements) != 1:
         raise ReportError("sql", f"expected one SQL statement, got {len(statements)}")

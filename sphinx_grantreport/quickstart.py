@@ -17,7 +17,7 @@ TEMPLATES = Path(__file__).parent / "templates" / "new"
 FILES = {
     "conf.py": "conf.py_t",
     "index.md": "index.md",
-    "kpis.toml": "kpis.toml",
+    "grantreport.toml": "grantreport.toml",
     "data/members.csv": "data/members.csv",
     "README.md": "README.md",
     "requirements.txt": "requirements.txt",
@@ -73,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         "new",
         help="write a new report skeleton into a directory",
         description="Write a new report into DIR: conf.py, index.md with cards "
-        "and a chart, metrics in kpis.toml, a CSV file in data/, and files to "
-        "publish it on Read the Docs. It builds with "
+        "and a chart, grantreport.toml with its parameters, settings and "
+        "metrics, a CSV file in data/, and files to publish it on Read the "
+        "Docs. It builds with "
         "'sphinx-build -W -b html DIR DIR/_build/html'.",
     )
     new.add_argument("directory", type=Path, metavar="DIR", help="where to write")
@@ -114,6 +115,6 @@ def main(argv: list[str] | None = None) -> int:
         "\nBuild it and open _build/html/index.html:\n"
         f"  cd {directory}\n"
         "  sphinx-build -W -b html . _build/html\n"
-        "\nThen edit index.md, kpis.toml and conf.py, and put your data in data/."
+        "\nThen edit index.md and grantreport.toml, and put your data in data/."
     )
     return 0

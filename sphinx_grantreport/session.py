@@ -57,7 +57,7 @@ class Session:
             blocked=definitions.data.refused,
         )
         self.evaluator = MetricEvaluator(
-            self.engine, definitions.metrics, definitions.srcdir
+            self.engine, definitions.metrics, definitions.srcdir, settings.timeout
         )
         self._noted: set[tuple[str, Path]] = set()
         self._locale_checked = False
@@ -106,8 +106,8 @@ class Session:
         before computing it, so that fixing a broken data file also rebuilds
         the page.
         """
+        self.note(env, self.definitions.files)  # params, tables, settings
         if metric is not None:
-            self.note(env, self.definitions.files)
             definition = self.definitions.metrics.get(metric)
             for query in (definition.sql, definition.as_of) if definition else ():
                 if query is not None:
@@ -162,7 +162,9 @@ class Session:
         warn(error, location)
 
     def query(self, env: BuildEnvironment, location: object, sql: str) -> QueryResult:
-        """Run a query for the current page, which depends on the tables it reads."""
+        """Run a query for the current page, which depends on the tables it
+        reads and on the project file (its params and tables)."""
+        self.note(env, self.definitions.files)
         self.note_query(env, sql, location)
         return self.engine.query(sql)
 

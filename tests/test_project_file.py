@@ -91,7 +91,8 @@ def test_conf_py_wins_over_the_file_and_says_so_for_a_metric(project):
 def test_the_file_settings_apply_where_conf_py_is_silent(project):
     built = project("project-file")
     toml = (built.srcdir / "grantreport.toml").read_text()
-    built.write("grantreport.toml", toml.replace('currency = "USD"', 'currency = "EUR"'))
+    euro = toml.replace('currency = "USD"', 'currency = "EUR"')
+    built.write("grantreport.toml", euro)
     built.build()
     assert "€6M" in built.html()
     assert "WARNING" not in built.warnings, built.warnings

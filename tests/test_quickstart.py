@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import datetime
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ from bs4 import BeautifulSoup
 FILES = {
     "conf.py",
     "index.md",
-    "kpis.toml",
+    "grantreport.toml",
     "data/members.csv",
     "README.md",
     "requirements.txt",
@@ -29,11 +32,12 @@ def new(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def build(srcdir: Path) -> BeautifulSoup:
+def build(srcdir: Path, *options: str, outdir: Path | None = None) -> BeautifulSoup:
     """Build ``srcdir`` with -W, as a user would, and parse its index.html."""
-    outdir = srcdir / "_build" / "html"
+    outdir = outdir or srcdir / "_build" / "html"
+    command = [sys.executable, "-m", "sphinx", "-W", "-b", "html", *options]
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-b", "html", str(srcdir), str(outdir)],
+        [*command, str(srcdir), str(outdir)],
         capture_output=True,
         text=True,
     )
@@ -70,6 +74,30 @@ def test_new_writes_the_skeleton(report):
     assert 10 <= len(rows) - 1 <= 30
 
 
+def test_the_definitions_are_in_grantreport_toml_and_conf_py_has_none(report):
+    target, stdout = report
+    assert "grantreport.toml" in stdout.split("Then edit")[1]
+    assert "kpis.toml" not in stdout
+    project = tomllib.loads((target / "grantreport.toml").read_text())
+    assert set(project) == {"params", "settings", "metrics"}
+    # a TOML date is a real date
+    assert project["params"] == {"report_date": datetime.date(2024, 12, 31)}
+    assert project["settings"] == {"currency": "USD"}
+    assert set(project["metrics"]) == {"members", "new_members", "university_share"}
+    for metric in project["metrics"].values():
+        assert "sql" in metric and "label" in metric
+    conf = ast.parse((target / "conf.py").read_text())
+    assigned = [
+        node.id
+        for statement in ast.walk(conf)
+        if isinstance(statement, ast.Assign)
+        for node in statement.targets
+        if isinstance(node, ast.Name)
+    ]
+    assert "extensions" in assigned
+    assert not [name for name in assigned if name.startswith("grantreport_")]
+
+
 def test_skeleton_builds_warning_free_with_real_numbers(report):
     target, _ = report
     page = build(target)
@@ -95,6 +123,18 @@ def test_skeleton_builds_warning_free_with_real_numbers(report):
         a.get_text() for a in page.select("p a.reference[href='#members-by-year']")
     ]
     assert links == ["Fig. 1"]  # the {numref} in the paragraph
+
+
+def test_another_period_on_the_command_line_overrides_the_file(report, tmp_path):
+    """The -D line that grantreport.toml suggests: conf.py's value (here from
+    -D, a string) wins over the file's date, key by key."""
+    target, _ = report
+    option = "grantreport_params.report_date=2024-06-30"
+    assert f"-D {option} " in (target / "grantreport.toml").read_text()
+    page = build(target, "-D", option, outdir=tmp_path / "html")
+    cards = page.select(".kpi-card")
+    # 19 members by mid-2024, floored to 15; 7 joined in the twelve months before
+    assert [c.select_one("span.kpi-value").get_text() for c in cards] == ["15", "7"]
 
 
 def test_title_and_organisation_reach_the_page(tmp_path):

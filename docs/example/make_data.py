@@ -26,7 +26,7 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 SEED = 2024
-#: The grant this report covers, as in conf.py's grantreport_params.
+#: The grant this report covers, as in [params] of grantreport.toml.
 GRANT_START = datetime.date(2021, 1, 1)
 REPORT_DATE = datetime.date(2023, 12, 31)
 
