@@ -5,9 +5,6 @@ settings and every named metric) are in grantreport.toml, next to this file.
 This file holds only the Sphinx settings.
 """
 
-import tomllib
-from pathlib import Path
-
 project = "Open Compute Collective: grant report"
 author = "Open Compute Collective"
 copyright = "2026, Open Compute Collective"
@@ -17,14 +14,7 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 exclude_patterns = ["_build", "data/README.md"]
 numfig = True
 
-# The report theme. Its title block shows the organisation and the period of
-# the PDF's title block, read from [settings] in grantreport.toml so that
-# both are written in one place.
+# The report theme. Its title block shows the organisation and the period
+# from [settings] in grantreport.toml, as the PDF's title block does.
 html_theme = "grantreport"
 html_title = "Shared cloud computing for research and teaching"
-with open(Path(__file__).parent / "grantreport.toml", "rb") as _file:
-    _settings = tomllib.load(_file)["settings"]
-html_theme_options = {
-    "organisation": _settings["organisation"],
-    "period": _settings["period"],
-}
