@@ -25,6 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 
 from .provenance import ValueRecord, recorded_values
+from .spreadsheet import DIALECT, spreadsheet_cell
 
 CSV_COLUMNS = (
     "key",
@@ -65,7 +66,9 @@ class KpisBuilder(Builder):
         outdir.mkdir(parents=True, exist_ok=True)
         text = json.dumps(entries, indent=2, ensure_ascii=False, default=_json_value)
         (outdir / "kpis.json").write_text(text + "\n", encoding="utf-8")
-        (outdir / "kpis.csv").write_text(to_csv(entries), encoding="utf-8")
+        # newline="": the CSV's own CRLF row ends, on every platform
+        with (outdir / "kpis.csv").open("w", encoding="utf-8", newline="") as out:
+            out.write(to_csv(entries))
 
 
 def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
@@ -94,20 +97,23 @@ def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
 
 
 def to_csv(entries: Iterable[dict[str, Any]]) -> str:
-    """The entries as CSV; nested fields as compact JSON."""
+    """The entries as CSV; nested fields as compact JSON. Text from data that a
+    spreadsheet would evaluate is written as text (see :mod:`.spreadsheet`)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, CSV_COLUMNS, dialect=DIALECT)
     writer.writeheader()
     for entry in entries:
-        writer.writerow(
-            {
-                key: value
-                if isinstance(value, str) or value is None
-                else json.dumps(value, ensure_ascii=False, default=_json_value)
-                for key, value in entry.items()
-            }
-        )
+        writer.writerow({key: _csv_cell(value) for key, value in entry.items()})
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    """Text as text, and anything else as JSON: numbers (-5 stays -5), lists
+    and dicts (which start with a bracket), and dates or decimals as quoted
+    JSON strings, none of which a spreadsheet evaluates."""
+    if value is None or isinstance(value, str):
+        return spreadsheet_cell(value)
+    return json.dumps(value, ensure_ascii=False, default=_json_value)
 
 
 def _json_value(value: Any) -> Any:

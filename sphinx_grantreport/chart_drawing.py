@@ -8,7 +8,6 @@ the chart shows is decided beforehand, by :mod:`.chart_spec`.
 from __future__ import annotations
 
 import datetime
-import io
 import math
 import textwrap
 from collections.abc import Callable, Sequence
@@ -18,21 +17,14 @@ from typing import Any
 
 import matplotlib as mpl
 from matplotlib import dates as mdates
-from matplotlib import style
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from .chart_spec import (
-    DARK_STYLE_FILE,
-    STYLE_FILE,
-    ChartSpec,
-    PlotData,
-    Table,
-    category_label,
-)
+from .chart_spec import ChartSpec, PlotData, Table, category_label
+from .chart_style import save as save
+from .chart_style import style_context
 from .errors import ReportError
 from .formatting import NumberStyle
 
@@ -49,7 +41,7 @@ def draw(
     dark: bool = False,
 ) -> Figure:
     """Draw the chart on a new Figure, inside a style context of its own."""
-    with _style(styles, dark):
+    with style_context(styles, dark, literal=True):
         figure = Figure(figsize=spec.figsize, layout="constrained")
         paint(Canvas(figure, figure.add_subplot(), data, spec, numbers))
     return figure
@@ -62,9 +54,11 @@ def draw_with(
     dark: bool = False,
 ) -> Figure:
     """Call a user's ``:plot:`` function in the report style, for a Figure."""
-    with _style(styles, dark):
+    with style_context(styles, dark):
         try:
             figure = function(table) if table is not None else function()
+        except ReportError:
+            raise
         except Exception as exc:
             raise ReportError(
                 "plot", f"plot function raised {type(exc).__name__}: {exc}"
@@ -75,31 +69,6 @@ def draw_with(
             f"plot function returned {type(figure).__name__}, not a matplotlib Figure",
         )
     return figure
-
-
-def _style(styles: Sequence[str | Path], dark: bool = False) -> Any:
-    """Our style (and its dark variant) then the user's, on a clean slate,
-    undone on exit: the user's global rcParams are never changed."""
-    ours = [STYLE_FILE, DARK_STYLE_FILE] if dark else [STYLE_FILE]
-    return style.context([*map(str, ours), *map(str, styles)], after_reset=True)
-
-
-def save(
-    figure: Figure, fmt: str, styles: Sequence[str | Path] = (), dark: bool = False
-) -> bytes:
-    """The figure as SVG, PDF or PNG bytes, free of timestamps, so that the
-    same chart always gives the same file."""
-    FigureCanvasAgg(figure)  # render with Agg, whatever the user's backend
-    metadata: dict[str, dict[str, Any]] = {
-        "svg": {"Date": None, "Creator": "sphinx-grantreport"},
-        "pdf": {"CreationDate": None, "ModDate": None, "Creator": "sphinx-grantreport"},
-        "png": {"Software": "sphinx-grantreport"},
-    }
-    buffer = io.BytesIO()
-    with _style(styles, dark):
-        dpi = 200 if fmt == "png" else None
-        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt])
-    return buffer.getvalue()
 
 
 @dataclass

@@ -8,8 +8,8 @@ draws nothing never imports matplotlib. :mod:`.chart_drawing` does the drawing.
 from __future__ import annotations
 
 import datetime
-import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +20,7 @@ from babel import dates as babel_dates
 
 from .errors import ReportError
 from .formatting import NumberStyle, format_value, is_number, parse_format
+from .spreadsheet import csv_text
 
 KINDS = ("bar", "barh", "line", "area", "step", "scatter", "pie")
 SORTS = ("descending", "ascending")
@@ -57,6 +58,32 @@ KIND_NAMES = {
 STYLE_FILE = Path(__file__).parent / "styles" / "grantreport.mplstyle"
 #: What turns a chart into its dark variant, before the user's style.
 DARK_STYLE_FILE = Path(__file__).parent / "styles" / "grantreport-dark.mplstyle"
+#: Applied last to declarative charts, after the user's style: their text
+#: (from data and page options) is drawn as written, never as mathtext or TeX.
+LITERAL_STYLE_FILE = Path(__file__).parent / "styles" / "grantreport-literal.mplstyle"
+
+#: A chart that labels each x value (every bar, bar or pie chart; a line,
+#: area, step or scatter chart over text) cannot show more labels than this
+#: (10,000 bars took 92 s to draw, unreadable): the page is told to aggregate.
+MAX_CATEGORIES = 500
+#: What chart text cannot carry: the controls below 0x20 that XML 1.0 forbids
+#: (one makes an SVG that no browser shows), DEL and the C1 controls (no glyph),
+#: lone surrogates (no UTF-8 for them) and U+FFFE/U+FFFF (not XML characters).
+_UNDRAWABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def clean_text(text: str) -> str:
+    """Data text as a chart and its alt text can carry it: line breaks stay (a
+    carriage return is one), a tab is a space (fonts have no glyph for it) and
+    other control characters become U+FFFD."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _UNDRAWABLE.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -76,14 +103,9 @@ class Table:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_csv(self) -> str:
-        """The table as CSV text, for readers who want the numbers."""
-        import csv
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(self.columns)
-        writer.writerows(self.rows)
-        return buffer.getvalue()
+        """The table as CSV text, for readers who want the numbers; text that
+        a spreadsheet would evaluate is written as text."""
+        return csv_text(self.columns, self.rows)
 
 
 @dataclass(frozen=True)
@@ -153,9 +175,9 @@ def parse_spec(options: dict[str, Any]) -> ChartSpec:
         stacked="stacked" in options,
         color=(options.get("color") or "").strip() or None,
         sort=_choice("sort", options.get("sort"), SORTS),
-        title=options.get("title"),
-        xlabel=options.get("xlabel"),
-        ylabel=options.get("ylabel"),
+        title=_clean(options.get("title")),
+        xlabel=_clean(options.get("xlabel")),
+        ylabel=_clean(options.get("ylabel")),
         yformat=options.get("yformat"),
         xformat=_choice("xformat", options.get("xformat"), XFORMATS),
         labels=_choice("labels", options.get("labels"), LABELS),
@@ -228,7 +250,9 @@ def prepare(table: Table, spec: ChartSpec) -> PlotData:
     if spec.kind == "pie" and (spec.series or len(y_names) != 1):
         raise ReportError("option", "a pie chart shows a single :y: column")
 
-    xs = table.column(x_name)
+    # Text from data is cleaned where it enters the chart: what is drawn, the
+    # legend and the alt text all come from here.
+    xs = [_clean(value) for value in table.column(x_name)]
     if spec.series:
         categories = list(dict.fromkeys(xs))
         position = {value: index for index, value in enumerate(categories)}
@@ -236,7 +260,9 @@ def prepare(table: Table, spec: ChartSpec) -> PlotData:
         for x, name, y in zip(
             xs, table.column(spec.series), table.column(y_names[0]), strict=True
         ):
-            values = wide.setdefault(str(name), [math.nan] * len(categories))
+            values = wide.setdefault(
+                clean_text(str(name)), [math.nan] * len(categories)
+            )
             number = _to_float(y, y_names[0])
             old = values[position[x]]
             values[position[x]] = number if math.isnan(old) else old + number
@@ -244,14 +270,33 @@ def prepare(table: Table, spec: ChartSpec) -> PlotData:
     else:
         categories = xs
         series = [
-            (name, [_to_float(value, name) for value in table.column(name)])
+            (clean_text(name), [_to_float(value, name) for value in table.column(name)])
             for name in y_names
         ]
-    groups = [str(value) for value in table.column(spec.color)] if spec.color else None
-    data = PlotData(x_name, categories, series, groups, y_names)
+    groups = None
+    if spec.color:
+        groups = [clean_text(str(value)) for value in table.column(spec.color)]
+    data = PlotData(clean_text(x_name), categories, series, groups, y_names)
+    _check_categories(data, spec)
     if spec.sort:
         _sort(data, descending=spec.sort == "descending")
     return data
+
+
+def _check_categories(data: PlotData, spec: ChartSpec) -> None:
+    """Refuse, while the page is read, a chart with more labels than it can
+    show: bars and wedges label every x, other kinds only text on x."""
+    count = len(data.categories)
+    labelled = spec.kind in ("bar", "barh", "pie") or not (
+        data.x_is_date or data.x_is_number
+    )
+    if labelled and count > MAX_CATEGORIES:
+        raise ReportError(
+            "result",
+            f"a {spec.kind} chart of {count:,} categories is more than it can "
+            f"label ({MAX_CATEGORIES:,}): aggregate them in SQL (GROUP BY a "
+            "coarser column) or keep the largest (ORDER BY ... DESC LIMIT 20)",
+        )
 
 
 def _sort(data: PlotData, descending: bool) -> None:
@@ -291,7 +336,7 @@ def cell_text(
         return ""
     if is_number(value):
         return numbers.format(value, yformat)
-    return category_label(value, xformat, numbers.locale)
+    return clean_text(category_label(value, xformat, numbers.locale))
 
 
 def describe(data: PlotData, spec: ChartSpec, numbers: NumberStyle) -> str:

@@ -93,6 +93,7 @@ class QueryEngine:
         self.params = dict(params or {})
         self.timeout = timeout
         self._connection: duckdb.DuckDBPyConnection | None = None
+        self._opened: Memo[None, duckdb.DuckDBPyConnection] = Memo()
         self._loaded: Memo[str, None] = Memo()
         self._facts: dict[str, TableFacts] = {}
         self._results: Memo[tuple[str, tuple[tuple[str, str], ...]], QueryResult]
@@ -104,9 +105,10 @@ class QueryEngine:
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """The sandboxed connection, opened on first use."""
+        """The sandboxed connection, opened on first use (a bad limit is
+        reported once, not at every query)."""
         if self._connection is None:
-            self._connection = self._connect()
+            self._connection = self._opened.get(None, self._connect)
         return self._connection
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
@@ -138,6 +140,8 @@ class QueryEngine:
                 connection.execute(f"SET {setting} = $value", {"value": value})
             except duckdb.Error as exc:
                 connection.close()
+                shutil.rmtree(self._spill, ignore_errors=True)
+                self._spill = None
                 raise ReportError(
                     "config", f"bad DuckDB {setting} {value!r}: {first_line(exc)}"
                 ) from None

@@ -13,6 +13,7 @@ from .config import setup_config
 from .figures import setup_figures
 from .indicators import setup_indicators
 from .latex import setup_latex
+from .manpage import setup_manpage
 from .provenance import setup_provenance
 from .roles import setup_roles
 from .session import setup_session
@@ -48,6 +49,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     setup_figures(app)
     setup_sources(app)
     setup_latex(app)
+    setup_manpage(app)
     setup_builder(app)
     app.connect("builder-inited", _add_css)
     return {

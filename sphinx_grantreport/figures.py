@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import html
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,21 +20,18 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
 from . import chart_spec
 from .chart_spec import ChartSpec, Table
 from .doctree import depart_nothing, skip, table_node
 from .errors import ReportError
+from .figure_options import CHART_OPTIONS, FIGURE_OPTION_HELP
+from .output_files import check_svg, ensure_copy, write_atomically
 from .report_warnings import warn
 from .session import get_session
 from .version import package_version
-
-#: Options that shape the chart (all strings, parsed by chart_spec.parse_spec).
-CHART_OPTIONS = (
-    "kind", "x", "y", "series", "stacked", "color", "sort", "title", "xlabel",
-    "ylabel", "yformat", "xformat", "labels", "colors", "legend", "figsize",
-)  # fmt: skip
 
 FIGURE_PLACEHOLDER = "⚠ figure unavailable"
 #: A chart's rows are kept in the doctree: more than this is a mistake (a
@@ -82,37 +77,7 @@ class KpiFigureDirective(SphinxDirective):
     }
 
     #: What each option does; the reference documentation is built from it.
-    option_help: ClassVar[dict[str, str]] = {
-        "sql": "A query whose rows are the chart's data.",
-        "data": "A whole table as the chart's data, instead of :sql:.",
-        "plot": "module:function in the source dir, given the data (a Table) "
-        "and returning a matplotlib Figure, instead of a declarative chart.",
-        "kind": "bar (default), barh, line, area, step, scatter or pie.",
-        "x": "The column on the x axis (default: the first).",
-        "y": "One or more comma-separated columns to plot (default: the numeric ones).",
-        "series": "A long-format column whose values become the series.",
-        "stacked": "Stack the series instead of grouping them side by side.",
-        "color": "A category column: each bar takes its category's colour, "
-        "with a legend.",
-        "sort": "descending or ascending: order the x values by their total.",
-        "title": "A title above the chart.",
-        "xlabel": "The x axis label.",
-        "ylabel": "The y axis label.",
-        "yformat": "The format of the values: a card format name such as "
-        "compact, currency-compact or percent.",
-        "xformat": "year, quarter (2021 Q1) or month, for dates on the x axis.",
-        "labels": "values (on each bar) or total (on top of each stack).",
-        "colors": "Comma-separated colours, replacing the palette.",
-        "legend": "A matplotlib position, outside (right of the chart) or none.",
-        "figsize": "WIDTH, HEIGHT in inches (default 6.4, 3.6).",
-        "download": "Add a link to the plotted data as CSV (HTML).",
-        "table": "Add a folded table of the plotted data after the figure.",
-        "name": "A label for {numref} and {ref}.",
-        "class": "Extra CSS classes for the figure.",
-        "align": "left, center or right.",
-        "alt": "The chart's alt text (default: generated from the chart).",
-        "width": "The chart's width, such as 80% or 400px.",
-    }
+    option_help: ClassVar[dict[str, str]] = FIGURE_OPTION_HELP
 
     def run(self) -> list[nodes.Node]:
         figure = nodes.figure(
@@ -171,7 +136,7 @@ class KpiFigureDirective(SphinxDirective):
             session.note(self.env, module_files)  # the plot module and its helpers
             for module_file in module_files:
                 digest.update(module_file.read_bytes())
-            alt = self.options.get("alt", "")
+            alt = chart_spec.clean_text(self.options.get("alt", ""))
         else:
             if table is None:
                 raise ReportError(
@@ -179,8 +144,9 @@ class KpiFigureDirective(SphinxDirective):
                 )
             spec = chart_spec.parse_spec(options)
             data = chart_spec.prepare(table, spec)
-            alt = self.options.get("alt") or chart_spec.describe(
-                data, spec, definitions.numbers
+            alt = chart_spec.clean_text(
+                self.options.get("alt")
+                or chart_spec.describe(data, spec, definitions.numbers)
             )
         for style in definitions.chart_styles:
             if isinstance(style, Path):
@@ -192,6 +158,7 @@ class KpiFigureDirective(SphinxDirective):
                 (
                     package_version(),
                     chart_spec.STYLE_FILE.read_bytes(),
+                    chart_spec.LITERAL_STYLE_FILE.read_bytes(),
                     sorted(options.items()),
                     self.options.get("plot"),
                     table,
@@ -245,15 +212,16 @@ class KpiFigureDirective(SphinxDirective):
 
 
 def chart_file(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> str:
-    """The chart's file in the builder's output, drawn only if not cached."""
+    """The chart's file in the builder's output, drawn only if not cached, and
+    copied again whenever the output's copy is not the cached file."""
     name = f"kpi-chart-{node['digest']}{'-dark' if dark else ''}.{fmt}"
     cache = Path(builder.env.doctreedir) / CACHE_DIR / name
-    if not cache.exists():
-        _write_atomically(cache, render(builder, node, fmt, dark))
-    target = Path(builder.outdir) / builder.imagedir / name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cache, target)
+    if cache.exists():
+        content = cache.read_bytes()
+    else:
+        content = render(builder, node, fmt, dark)
+        write_atomically(cache, content)
+    ensure_copy(Path(builder.outdir) / builder.imagedir / name, content)
     return name
 
 
@@ -266,7 +234,12 @@ def render(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> b
     table = Table(tuple(node["columns"]), node["rows"]) if "columns" in node else None
     if "plot" in node:
         function, _ = session.evaluator.import_function(node["plot"])
-        figure = chart_drawing.draw_with(function, table, styles, dark)
+        code = session.evaluator.code
+
+        def guarded(*args: Any) -> Any:  # SystemExit and a time limit too
+            return code.call(function, args, "plot function", "plot")
+
+        figure = chart_drawing.draw_with(guarded, table, styles, dark)
     else:
         assert table is not None
         spec: ChartSpec = chart_spec.parse_spec(node["options"])
@@ -274,16 +247,10 @@ def render(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> b
         figure = chart_drawing.draw(
             data, spec, session.definitions.numbers, styles, dark
         )
-    return chart_drawing.save(figure, fmt, styles, dark)
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Write through a temporary file, so parallel writers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(content)
-    os.replace(temporary, path)
+    content = chart_drawing.save(figure, fmt, styles, dark, literal="plot" not in node)
+    if fmt == "svg":
+        check_svg(content)
+    return content
 
 
 def _draw_or_warn(
@@ -344,9 +311,8 @@ def visit_download_html(self: Any, node: kpi_download) -> None:
     if chart is not None and "columns" in chart and not ebook:
         name = f"kpi-data-{chart['digest']}.csv"
         target = Path(self.builder.outdir) / "_downloads" / "grantreport" / name
-        if not target.exists():
-            table = Table(tuple(chart["columns"]), chart["rows"])
-            _write_atomically(target, table.to_csv().encode("utf-8"))
+        table = Table(tuple(chart["columns"]), chart["rows"])
+        ensure_copy(target, table.to_csv().encode("utf-8"))  # whole, if it was cut
         href = html.escape(f"{self.builder.dlpath}/grantreport/{name}")
         self.body.append(
             f'<p class="kpi-figure-download"><a href="{href}" download>'
@@ -367,15 +333,18 @@ def visit_chart_latex(self: Any, node: kpi_chart) -> None:
     raise nodes.SkipNode
 
 
-def visit_chart_text(self: Any, node: kpi_chart) -> None:
-    self.add_text(f"[chart: {node['alt']}]")
-    raise nodes.SkipNode
+class ChartsAsText(SphinxPostTransform):
+    """Text, man and Texinfo show a chart as "[chart: ALT]" (as graphviz
+    does), in a paragraph whose Text each writer escapes like any other: alt
+    text made of data can never become a roff request or a Texinfo command."""
 
+    default_priority = 200
+    formats = ("text", "man", "texinfo")
 
-def visit_chart_body(self: Any, node: kpi_chart) -> None:
-    """Man pages and Texinfo: the alt text, as graphviz does."""
-    self.body.append(f"[chart: {node['alt']}]")
-    raise nodes.SkipNode
+    def run(self, **kwargs: Any) -> None:
+        for chart in list(self.document.findall(kpi_chart)):
+            text = f"[chart: {chart['alt']}]"
+            chart.replace_self(nodes.paragraph(text, text, classes=["kpi-chart-text"]))
 
 
 def visit_data_html(self: Any, node: kpi_data) -> None:
@@ -401,10 +370,9 @@ def setup_figures(app: Sphinx) -> None:
         kpi_chart,
         html=(visit_chart_html, None),
         latex=(visit_chart_latex, None),
-        text=(visit_chart_text, None),
-        man=(visit_chart_body, None),
-        texinfo=(visit_chart_body, None),
     )
+    app.add_post_transform(ChartsAsText)
+    # the alt text above, and values in captions and titles, in man pages
     app.add_node(
         kpi_download,
         html=(visit_download_html, None),

@@ -197,7 +197,7 @@ def _format_named(
     match fmt.name:
         case "number" | "integer":
             if fmt.name == "integer":
-                decimal = decimal.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+                decimal = _quantize(decimal, 0, ROUND_HALF_UP)
                 precision = 0
             pattern = _with_precision(locale.decimal_formats[None], precision)
             return pattern.apply(decimal, locale)
@@ -285,7 +285,7 @@ def _round_exactly(decimal: Decimal, rounding: Rounding) -> Decimal:
     result = units * step
     # Show whole numbers without an exponent or trailing zeros ("70", not "7E+1").
     if result == result.to_integral_value():
-        return result.quantize(Decimal(1))
+        return _quantize(result, 0, ROUND_HALF_EVEN)
     return result.normalize()
 
 
@@ -368,7 +368,7 @@ def _shown_exactly(
     precision = fmt.precision
     match fmt.name:
         case "integer":
-            return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            return _quantize(value, 0, ROUND_HALF_UP)
         case "number" | "percent" | "currency":
             pattern = {
                 "number": locale.decimal_formats[None],
@@ -390,7 +390,15 @@ def _shown_exactly(
 
 
 def _round_to(value: Decimal, digits: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    return _quantize(value, digits, ROUND_HALF_EVEN)
+
+
+def _quantize(value: Decimal, digits: int, rounding: str) -> Decimal:
+    """``value`` to ``digits`` decimals, exactly at any magnitude (quantize
+    needs as many digits of precision as the result has)."""
+    with decimal.localcontext(_EXACT) as context:
+        context.prec = max(context.prec, value.adjusted() + digits + 3)
+        return value.quantize(Decimal(1).scaleb(-digits), rounding=rounding)
 
 
 def _compact_shown(value: Decimal, formats: Any, digits: int) -> Decimal:

@@ -16,6 +16,7 @@ import importlib.machinery
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,7 +136,9 @@ class _TimeUp(BaseException):
 @contextmanager
 def _time_limit(seconds: float, what: str) -> Iterator[None]:
     """Stop what runs inside after ``seconds``: by a timer signal, which only
-    the main thread of a POSIX process can take; elsewhere, no limit."""
+    the main thread of a POSIX process can take; elsewhere, no limit. A timer
+    already running in the process (a test runner's, say) is kept: it fires
+    at its own time, with its own handler."""
     usable = (
         hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
@@ -144,17 +147,32 @@ def _time_limit(seconds: float, what: str) -> Iterator[None]:
     if not usable:
         yield
         return
+    start = time.monotonic()
+    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+
+    outer_fired = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise _TimeUp(what)
+        nonlocal outer_fired
+        elapsed = time.monotonic() - start
+        if elapsed >= seconds * 0.999:
+            raise _TimeUp(what)
+        outer_fired = True  # the outer timer's turn; then ours again
+        signal.setitimer(signal.ITIMER_REAL, seconds - elapsed)
+        if callable(previous):
+            previous(signum, frame)
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    first = min(seconds, outer_left) if outer_left > 0 else seconds
+    signal.setitimer(signal.ITIMER_REAL, first)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_left > 0 and not outer_fired:
+            left = outer_left - (time.monotonic() - start)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6))
 
 
 #: Names of the modules imported from a report's source directory in this

@@ -29,5 +29,6 @@ def warn_problems(problems: Iterable[Problem]) -> None:
     for problem in problems:
         location = None
         if problem.file is not None:
+            # "path:line" (a location without ":" would be read as a docname)
             location = f"{problem.file}:{problem.line or ''}"
         warn(problem.error, location)

@@ -153,9 +153,9 @@ class Session:
         return shown
 
     def warn_once(self, error: ReportError, location: object) -> None:
-        """Warn at a location; an unreadable data file once per build process,
-        not at every value that reads it."""
-        if error.subtype == "data":
+        """Warn at a location; an unreadable data file or a bad limit once per
+        build process, not at every value that meets it."""
+        if error.subtype in ("data", "config"):
             if error.message in self._data_errors:
                 return
             self._data_errors.add(error.message)

@@ -57,7 +57,7 @@ class KpiSourcesDirective(SphinxDirective):
             try:
                 facts = session.engine.facts(name)
             except ReportError as error:
-                warn(error, location)
+                session.warn_once(error, location)
                 rows.append((name, shown, "⚠ unreadable", "", "", ""))
                 continue
             dates = ""

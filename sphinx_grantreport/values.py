@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.writers.html5 import HTML5Translator
@@ -19,11 +20,13 @@ from .provenance import PLACEHOLDER
 from .report_warnings import warn
 
 
-class kpi_value(nodes.inline):
+class kpi_value(nodes.inline, addnodes.not_smartquotable):
     """A computed value in the text, carrying where it came from.
 
     A subclass of ``inline`` so that every builder without a visitor of its
-    own renders it as plain inline text.
+    own renders it as plain inline text; and ``not_smartquotable``, so that
+    Sphinx's smart quotes (``sphinx.util.nodes.is_smartquotable``) leave its
+    text as the data wrote it and kpis.json lists it: ``"a" -- b`` stays.
     """
 
 

@@ -9,11 +9,19 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="needs Debian's chromium: apt-get install chromium",
-)
+try:
+    from playwright import sync_api as playwright
+except ImportError:  # the tests skip, or fail under GRANTREPORT_REQUIRE_TOOLS=1
+    playwright = None
+pytestmark = [
+    pytest.mark.tool_missing(
+        playwright is None, reason="needs Playwright: pip install playwright"
+    ),
+    pytest.mark.tool_missing(
+        not Path(CHROMIUM).exists(),
+        reason="needs Debian's chromium: apt-get install chromium",
+    ),
+]
 
 LAYOUT_THEMES = [
     "grantreport",
@@ -80,13 +88,15 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def themed(project):
+@pytest.fixture(scope="module")
+def themed(built):
+    """The page of the every-node root under a theme, built once per theme for
+    the whole module (the browser only reads it)."""
+
     def build(theme: str) -> str:
-        built = project("every-node", theme)
-        built.build(confoverrides={"html_theme": theme})
-        assert "[grantreport" not in built.warnings
-        return (built.outdir / "index.html").as_uri()
+        result = built("every-node", name=theme, confoverrides={"html_theme": theme})
+        assert "[grantreport" not in result.warnings
+        return (result.outdir / "index.html").as_uri()
 
     return build
 

@@ -32,22 +32,19 @@ def _text(element) -> str:
     return re.sub(r"\s+", " ", element.get_text(" ")).strip()
 
 
-@pytest.fixture
-def built(tmp_path, make_app):
-    srcdir = tmp_path / "example"
-    shutil.copytree(EXAMPLE, srcdir, ignore=shutil.ignore_patterns("_build"))
-    app = make_app("html", srcdir=srcdir)
-    app.build()
-    return app
+@pytest.fixture(scope="module")
+def example(built):
+    """The example report, built once (HTML) for the tests that read it."""
+    return built(EXAMPLE)
 
 
-def _page(app, name: str = "index.html") -> BeautifulSoup:
-    return BeautifulSoup((Path(app.outdir) / name).read_text(), "html.parser")
+def _page(example, name: str = "index.html") -> BeautifulSoup:
+    return BeautifulSoup((example.outdir / name).read_text(), "html.parser")
 
 
-def test_example_report_builds_with_real_numbers(built):
-    assert "WARNING" not in built.warning.getvalue()
-    page = _page(built)
+def test_example_report_builds_with_real_numbers(example):
+    assert "WARNING" not in example.warnings
+    page = _page(example)
     cards = [_text(card) for card in page.select(".kpi-card")]
     # 73 community hubs on 2023-12-31, floored to 70 (the seed report's "More than 70")
     assert cards[0].startswith("More than 70 Active Communities")
@@ -62,22 +59,22 @@ def test_example_report_builds_with_real_numbers(built):
     assert "Over the whole grant we served" in text
 
 
-def test_example_report_figures_come_from_the_real_data(built):
-    page = _page(built)
+def test_example_report_figures_come_from_the_real_data(example):
+    page = _page(example)
     providers = page.find(id="communities-by-provider")
-    svg = (Path(built.outdir) / providers.find("img")["src"]).read_text()
+    svg = (example.outdir / providers.find("img")["src"]).read_text()
     for total in (">26<", ">43<", ">73<"):  # non-staging hubs at the three checkpoints
         assert total in svg
     assert "Fig. 2" in providers.find("figcaption").get_text()
 
 
-def test_example_report_has_no_hand_typed_number(built):
+def test_example_report_has_no_hand_typed_number(example):
     """Every number a reader sees in the text is computed: once the computed
     values are taken out, no digit is left in the prose, the card titles and
     bodies, the captions or the headings of the pages' main body."""
     checked = 0
     for name in PAGES:
-        body = _page(built, name).select_one("[role=main]")
+        body = _page(example, name).select_one("[role=main]")
         for removable in body.select(
             # computed values, in prose and cards
             "span.kpi-value,"
@@ -102,9 +99,9 @@ def test_example_report_has_no_hand_typed_number(built):
     assert checked > 50
 
 
-def test_example_report_cards_and_figures_are_all_there(built):
+def test_example_report_cards_and_figures_are_all_there(example):
     for name in PAGES:
-        page = _page(built, name)
+        page = _page(example, name)
         assert not page.select(".kpi-unavailable"), name
         for card in page.select("div.kpi-card"):
             values = card.select("span.kpi-value")
@@ -114,16 +111,16 @@ def test_example_report_cards_and_figures_are_all_there(built):
             images = figure.select("img")
             assert images, f"{name}: figure without a chart: {_text(figure)}"
             for image in images:
-                path = Path(built.outdir) / image["src"]
+                path = example.outdir / image["src"]
                 assert path.is_file() and path.stat().st_size > 0, image["src"]
-    page = _page(built)
+    page = _page(example)
     assert len(page.select("div.kpi-card")) >= 10
     assert len(page.select("figure")) >= 10
     assert page.select("div.sd-container-fluid div.kpi-card")  # cards in a grid
     downloads = page.select("a[download]")  # the :download: links
     assert downloads
     for link in downloads:
-        assert (Path(built.outdir) / link["href"]).is_file()
+        assert (example.outdir / link["href"]).is_file()
     assert page.select("details table")  # a :table: folded under its figure
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-needs_tex = pytest.mark.skipif(
+needs_tex = pytest.mark.tool_missing(
     shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
     reason="TeX is not installed: apt-get install latexmk texlive-latex-recommended "
     "texlive-latex-extra texlive-fonts-recommended tex-gyre texlive-xetex "
@@ -90,10 +90,8 @@ REPORT = {
 }
 
 
-def test_report_look_uses_sections_and_a_title_block(project):
-    built = project("basic")
-    built.build("latex", confoverrides=REPORT)
-    tex = tex_of(built)
+def test_report_look_uses_sections_and_a_title_block(built):
+    tex = tex_of(built("basic", "latex", confoverrides=REPORT))
     assert "{sphinxhowto}" in tex
     assert r"\tableofcontents" not in tex
     assert r"{\Large Open Compute Collective\par}" in tex
@@ -107,10 +105,8 @@ def test_report_look_can_keep_the_table_of_contents(project):
 
 
 @needs_tex
-def test_report_pdf_opens_with_its_title_block(project):
-    built = project("basic")
-    built.build("latex", confoverrides=REPORT)
-    first_page = pdf_text(built).split("\f")[0]
+def test_report_pdf_opens_with_its_title_block(built):
+    first_page = pdf_text(built("basic", "latex", confoverrides=REPORT)).split("\f")[0]
     lines = [line.strip() for line in first_page.splitlines() if line.strip()]
     assert lines[:3] == [
         "Three years & counting",
@@ -121,11 +117,10 @@ def test_report_pdf_opens_with_its_title_block(project):
 
 
 @needs_tex
-def test_every_node_compiles_to_pdf(project):
-    built = project("every-node")
-    built.build("latex")
-    assert built.warnings == ""
-    text = " ".join(pdf_text(built).split())
+def test_every_node_compiles_to_pdf(built):
+    every_node = built("every-node", "latex")
+    assert every_node.warnings == ""
+    text = " ".join(pdf_text(every_node).split())
     assert "We run 30 hubs for" in text
     assert "More than 30 hubs Hubs with at least one user." in text
     assert "Fig. 1.1: Users by region." in text
@@ -150,7 +145,6 @@ def test_example_report_compiles_to_pdf(tmp_path, make_app):
     assert "More than 70 Active Communities" in text
 
 
-def test_data_table_names_its_figure_in_print(project):
-    built = project("every-node")
-    built.build("latex")
-    assert r"Data of Fig. \ref{\detokenize{charts:users-by-region}}" in tex_of(built)
+def test_data_table_names_its_figure_in_print(built):
+    tex = tex_of(built("every-node", "latex"))
+    assert r"Data of Fig. \ref{\detokenize{charts:users-by-region}}" in tex
