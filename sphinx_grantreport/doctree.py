@@ -9,9 +9,13 @@ from typing import Any
 from docutils import nodes
 
 
+#: A cell: plain text, or an inline node (a literal, say).
+Cell = str | nodes.Node
+
+
 def table_node(
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
+    header: Sequence[Cell],
+    rows: Sequence[Sequence[Cell]],
     classes: Sequence[str] = (),
     max_width: int | None = None,
 ) -> nodes.table:
@@ -19,17 +23,25 @@ def table_node(
     (capped at ``max_width``), which LaTeX and text output size columns by."""
     group = nodes.tgroup(cols=len(header))
     for index, title in enumerate(header):
-        width = max([len(title), *(len(row[index]) for row in rows)])
+        width = max([_width(title), *(_width(row[index]) for row in rows)])
         group += nodes.colspec(colwidth=min(width, max_width or width))
     group += nodes.thead("", _row(header))
     group += nodes.tbody("", *(_row(row) for row in rows))
     return nodes.table("", group, classes=list(classes))
 
 
-def _row(cells: Sequence[str]) -> nodes.row:
-    return nodes.row(
-        "", *(nodes.entry("", nodes.paragraph(cell, cell)) for cell in cells)
-    )
+def _width(cell: Cell) -> int:
+    return len(cell if isinstance(cell, str) else cell.astext())
+
+
+def _row(cells: Sequence[Cell]) -> nodes.row:
+    return nodes.row("", *(nodes.entry("", _paragraph(cell)) for cell in cells))
+
+
+def _paragraph(cell: Cell) -> nodes.paragraph:
+    if isinstance(cell, str):
+        return nodes.paragraph(cell, cell)
+    return nodes.paragraph("", "", cell)
 
 
 def skip(self: Any, node: nodes.Node) -> None:

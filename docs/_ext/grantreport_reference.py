@@ -15,6 +15,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_grantreport.cards import KpiCardDirective
+from sphinx_grantreport.doctree import table_node
 from sphinx_grantreport.errors import SUBTYPES
 from sphinx_grantreport.figures import KpiFigureDirective
 from sphinx_grantreport.formatting import NAMED_FORMATS
@@ -62,22 +63,8 @@ class ReferenceTable(SphinxDirective):
             header, rows = _rows(self.arguments[0])
         except ValueError as exc:
             raise self.error(str(exc)) from None
-        group = nodes.tgroup(cols=2)
-        group += nodes.colspec(colwidth=30)
-        group += nodes.colspec(colwidth=70)
-        group += nodes.thead("", self._row(header))
-        group += nodes.tbody("", *(self._row(row, literal=True) for row in rows))
-        return [nodes.table("", group, classes=["grantreport-reference"])]
-
-    @staticmethod
-    def _row(cells: tuple[str, str], literal: bool = False) -> nodes.row:
-        name, meaning = cells
-        first: nodes.Node = nodes.literal(name, name) if literal else nodes.Text(name)
-        return nodes.row(
-            "",
-            nodes.entry("", nodes.paragraph("", "", first)),
-            nodes.entry("", nodes.paragraph(meaning, meaning)),
-        )
+        cells = [(nodes.literal(name, name), meaning) for name, meaning in rows]
+        return [table_node(header, cells, ["grantreport-reference"], max_width=70)]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
