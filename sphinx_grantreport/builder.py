@@ -37,6 +37,9 @@ CSV_COLUMNS = (
     "sources",
     "pages",
     "error",
+    "kind",
+    "views",
+    "data_sha256",
 )
 
 
@@ -72,7 +75,8 @@ class KpisBuilder(Builder):
 
 
 def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
-    """One entry per metric (all the pages that show it) and per inline query."""
+    """One entry per metric (all the pages that show it), per inline query
+    and per chart or table (keyed by page and line)."""
     entries: dict[str, dict[str, Any]] = {}
     for records in values.values():
         for record in map(asdict, records):
@@ -89,6 +93,9 @@ def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
                     "sources": list(record["sources"]),
                     "pages": [],
                     "error": record["error"],
+                    "kind": record["kind"],
+                    "views": list(record["views"]),
+                    "data_sha256": record["data_sha256"],
                 },
             )
             entry["texts"] = sorted({*entry["texts"], record["text"]})

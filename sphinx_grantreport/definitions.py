@@ -40,6 +40,8 @@ class ReportDefinitions:
     params: dict[str, Any] = field(default_factory=dict)
     declared_tables: dict[str, Path] = field(default_factory=dict)
     metrics: dict[str, MetricDefinition] = field(default_factory=dict)
+    #: named queries used like tables: name -> SQL
+    views: dict[str, str] = field(default_factory=dict)
     #: the project file and the metrics file: every value depends on them
     files: tuple[Path, ...] = ()
     language: str | None = None
@@ -133,12 +135,16 @@ def resolve(
         problems,
         project.where("tables"),
     )
+    views = _views(
+        {**project.views, **settings.value("views")}, tables, problems, project
+    )
     definitions = ReportDefinitions(
         srcdir=srcdir,
         settings=settings,
         params=params,
         declared_tables=tables,
         metrics=metrics,
+        views=views,
         files=tuple(files),
         language=language,
         chart_styles=settings.chart_styles(confdir),
@@ -208,3 +214,37 @@ def _tables(
             continue
         tables[name.lower()] = (srcdir / str(relative)).resolve()
     return tables
+
+
+def _views(
+    declared: dict[str, Any],
+    tables: dict[str, Path],
+    problems: list[Problem],
+    project: ProjectFile,
+) -> dict[str, str]:
+    """``[views.NAME]`` tables with an ``sql`` (or conf.py's name -> SQL)."""
+    views = {}
+    for name, entry in declared.items():
+        where = project.where(f"views.{name}")
+        sql = entry.get("sql") if isinstance(entry, dict) else entry
+        extra = (
+            sorted(set(entry) - {"sql", "description"})
+            if isinstance(entry, dict)
+            else []
+        )
+        if not isinstance(name, str) or not name.isidentifier():
+            problem = f"view name {name!r} is not an SQL identifier"
+        elif not isinstance(sql, str) or not sql.strip():
+            problem = f"view {name!r} needs an sql query (a string)"
+        elif extra:
+            problem = (
+                f"view {name!r} has unknown field(s) {', '.join(extra)}; "
+                "fields: sql, description"
+            )
+        elif name.lower() in tables:
+            problem = f"view {name!r} has the name of a table; rename one of them"
+        else:
+            views[name.lower()] = sql
+            continue
+        problems.append(Problem(ReportError("config", problem), *where))
+    return views

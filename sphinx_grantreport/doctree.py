@@ -4,13 +4,12 @@ text, and the visitor of builders that leave a node out."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from docutils import nodes
 
-
 #: A cell: plain text, or an inline node (a literal, say).
-Cell = str | nodes.Node
+Cell: TypeAlias = str | nodes.Node
 
 
 def table_node(

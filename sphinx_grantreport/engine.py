@@ -6,11 +6,12 @@ the life of the engine, and every failure is a :class:`ReportError`.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 from .datafiles import READERS, shown_path
 from .errors import Memo, ReportError
-from .query_check import check_query, first_line
+from .query_check import check_query, first_line, table_names
 from .watchdog import Watchdog
 
 _MISSING_TABLE_RE = re.compile(r"Table with name (?P<name>\S+) does not exist")
@@ -64,6 +65,7 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
     tables: tuple[str, ...]
     files: tuple[Path, ...]
+    views: tuple[str, ...] = ()
 
 
 class QueryEngine:
@@ -83,8 +85,15 @@ class QueryEngine:
         timeout: float = 10.0,
         limits: EngineLimits | None = None,
         blocked: Mapping[str, str] | None = None,
+        views: Mapping[str, str] | None = None,
     ) -> None:
-        self.tables = {name.lower(): path for name, path in tables.items()}
+        #: named queries used like tables (a view hides a table of its name)
+        self.views = {name.lower(): sql for name, sql in (views or {}).items()}
+        self.tables = {
+            name.lower(): path
+            for name, path in tables.items()
+            if name.lower() not in self.views
+        }
         self.root = root
         self.limits = limits or EngineLimits()
         #: table names that must not be read, and why (a link out of the source dir)
@@ -95,6 +104,7 @@ class QueryEngine:
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._opened: Memo[None, duckdb.DuckDBPyConnection] = Memo()
         self._loaded: Memo[str, None] = Memo()
+        self._created: Memo[str, None] = Memo()  # views
         self._facts: dict[str, TableFacts] = {}
         self._results: Memo[tuple[str, tuple[tuple[str, str], ...]], QueryResult]
         self._results = Memo()
@@ -145,6 +155,9 @@ class QueryEngine:
                 raise ReportError(
                     "config", f"bad DuckDB {setting} {value!r}: {first_line(exc)}"
                 ) from None
+        # Parameters are variables too, for views: a view holds no bound value.
+        for name, value in self.params.items():
+            connection.execute(f'SET VARIABLE "{name}" = $value', {"value": value})
         # Only the data files may be read; DuckDB wants them named before
         # external access is turned off.
         connection.execute(
@@ -181,6 +194,20 @@ class QueryEngine:
         key = (sql, tuple((name, repr(params[name])) for name in used))
         return self._results.get(key, lambda: self._execute(sql, params))
 
+    def _view_params(self, views: tuple[str, ...]) -> dict[str, Any]:
+        """The parameters the views read (as variables), for provenance."""
+        names: set[str] = set()
+        for view in views:
+            names.update(
+                self._checked.get(
+                    self.views[view],
+                    functools.partial(check_query, self.connection, self.views[view]),
+                )
+            )
+        return {
+            name: self.params[name] for name in sorted(names) if name in self.params
+        }
+
     def tables_used(self, sql: str) -> tuple[str, ...]:
         """Names of the known tables a query reads, found by DuckDB's parser."""
         used = self._names_used(sql)
@@ -189,24 +216,52 @@ class QueryEngine:
                 raise ReportError("sandbox", self.blocked[name])
         return tuple(name for name in used if name in self.tables)
 
+    def views_used(self, sql: str) -> tuple[str, ...]:
+        """The views a query reads, directly or through other views."""
+        return tuple(name for name in self._names_used(sql) if name in self.views)
+
     def unknown_tables(self, sql: str) -> tuple[str, ...]:
         """Names a query reads as tables that no data file provides (yet)."""
-        return tuple(
-            name
-            for name in self._names_used(sql)
-            if name not in self.tables and name not in self.blocked
-        )
+        known = {*self.tables, *self.blocked, *self.views}
+        return tuple(name for name in self._names_used(sql) if name not in known)
 
-    def _names_used(self, sql: str) -> tuple[str, ...]:
+    def _names_used(
+        self, sql: str, seen: frozenset[str] = frozenset()
+    ) -> tuple[str, ...]:
+        """Every name a query reads as a table, with the names its views read."""
         if sql not in self._tables_used:
             import duckdb
 
             try:
-                names = self.connection.get_table_names(_without_parameters(sql))
+                found = table_names(self.connection, sql)
             except duckdb.Error:
-                names = set()
-            self._tables_used[sql] = tuple(sorted({n.lower() for n in names}))
+                found = set()
+            for view in sorted(found & set(self.views) - seen):
+                found.update(self._names_used(self.views[view], seen | {view}))
+            self._tables_used[sql] = tuple(sorted(found))
         return self._tables_used[sql]
+
+    def _create_view(self, name: str, seen: frozenset[str] = frozenset()) -> None:
+        """Create a view once, after the tables and views it reads."""
+        import duckdb
+
+        sql = self.views[name]
+        if name in seen:
+            raise ReportError("sql", f"view {name!r} reads itself through other views")
+        check_query(self.connection, sql)
+        for table in self.tables_used(sql):
+            self.load_table(table)
+        for view in self.views_used(sql):
+            if view != name:
+                self._created.get(
+                    view, functools.partial(self._create_view, view, seen | {name})
+                )
+        try:
+            self.connection.execute(f'CREATE VIEW "{name}" AS {_as_variables(sql)}')
+        except duckdb.Error as exc:
+            raise ReportError(
+                "sql", f"view {name!r} fails: {self.hide_paths(first_line(exc))}"
+            ) from None
 
     def load_table(self, name: str) -> None:
         """Read a data file into a table, once per engine."""
@@ -273,6 +328,9 @@ class QueryEngine:
         tables = self.tables_used(sql)
         for name in tables:
             self.load_table(name)
+        views = self.views_used(sql)
+        for view in views:
+            self._created.get(view, functools.partial(self._create_view, view))
         connection = self.connection
         if self._watchdog is None:
             self._watchdog = Watchdog(connection.interrupt)
@@ -293,11 +351,12 @@ class QueryEngine:
             raise self._explain(exc, tables) from None
         return QueryResult(
             sql=sql,
-            params=params,
+            params={**self._view_params(views), **params},
             columns=columns,
             rows=rows,
             tables=tables,
             files=tuple(self.tables[name] for name in tables),
+            views=views,
         )
 
     def _explain(self, exc: duckdb.Error, tables: tuple[str, ...]) -> ReportError:
@@ -356,9 +415,21 @@ def _made(path: Path) -> Path:
     return path
 
 
+def _as_variables(sql: str) -> str:
+    """A view's ``$name`` parameters as ``getvariable('name')``: a view holds
+    no bound value, and the engine sets each parameter as a variable."""
+    return _replace_parameters(sql, lambda name: f"getvariable('{name}') ")
+
+
 def _without_parameters(sql: str) -> str:
     """Replace ``$name`` and ``?`` parameters with NULL, so the parser can list
     tables of a query that has parameters."""
+    return _replace_parameters(sql, lambda name: "NULL ")
+
+
+def _replace_parameters(sql: str, replace: Callable[[str], str]) -> str:
+    """``sql`` with each ``$name`` (or ``?``) parameter replaced, found by
+    DuckDB's own tokenizer (so a "$" in a string is left alone)."""
     import duckdb
 
     pieces: list[str] = []
@@ -369,7 +440,8 @@ def _without_parameters(sql: str) -> str:
             continue
         skip = 2 if sql[position] == "$" else 1  # "$" is followed by its name
         end = tokens[index + skip][0] if index + skip < len(tokens) else len(sql)
-        pieces += [sql[cursor:position], "NULL "]
+        name = sql[position + 1 : end].strip() if skip == 2 else ""
+        pieces += [sql[cursor:position], replace(name)]
         cursor = end
     pieces.append(sql[cursor:])
     return "".join(pieces)

@@ -120,6 +120,7 @@ class KpiFigureDirective(SphinxDirective):
         if sources:
             sql = self.options.get("sql") or f'SELECT * FROM "{self.options["data"]}"'
             result = session.query(self.env, location, sql)
+            session.record_data(self.env, location, result, "figure")
             if len(result.rows) > MAX_CHART_ROWS:
                 raise ReportError(
                     "result",

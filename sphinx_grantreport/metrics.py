@@ -85,6 +85,7 @@ class Measurement:
     files: tuple[Path, ...] = ()
     tables: tuple[str, ...] = ()
     metric: MetricDefinition | None = None
+    views: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
     as_of: datetime.date | None = None
 
@@ -243,7 +244,12 @@ class MetricEvaluator:
         """The measurement of a query written in a page."""
         result = self.engine.query(sql)
         return Measurement(
-            single_value(result), sql, result.files, result.tables, params=result.params
+            single_value(result),
+            sql,
+            result.files,
+            result.tables,
+            params=result.params,
+            views=result.views,
         )
 
     def _call(self, reference: str) -> Measurement:

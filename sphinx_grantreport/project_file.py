@@ -28,6 +28,7 @@ SECTIONS = {
     "tables": "table name -> data file, adding to or renaming the data/ files",
     "settings": "the grantreport_* settings, without the prefix",
     "metrics": "named metrics, one [metrics.NAME] table each",
+    "views": "named queries used like tables, one [views.NAME] table each (sql)",
 }
 
 
@@ -41,6 +42,7 @@ class ProjectFile:
     tables: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
+    views: dict[str, Any] = field(default_factory=dict)
     #: "metrics.NAME" (or a section name) -> the line it starts on
     lines: dict[str, int] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
@@ -115,6 +117,7 @@ def read_project_file(path: Path) -> ProjectFile:
         tables=tables,
         settings=settings,
         metrics=sections.get("metrics", {}),
+        views=sections.get("views", {}),
         lines=lines,
         problems=tuple(problems),
     )
@@ -172,11 +175,14 @@ def _section_lines(
     """The line of each section and metric: TOML and YAML parsers give values
     no positions, so their headers are found in the text."""
     lines: dict[str, int] = {}
-    metrics = content.get("metrics")
-    names = list(metrics) if isinstance(metrics, dict) else []
+    keys = [*content]
+    for section in ("metrics", "views"):
+        entries = content.get(section)
+        if isinstance(entries, dict):
+            keys += [f"{section}.{name}" for name in entries]
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        for name in [*content, *(f"metrics.{metric}" for metric in names)]:
+        for name in keys:
             if name in lines:
                 continue
             short = name.removeprefix("metrics.") if flat else name

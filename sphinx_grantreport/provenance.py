@@ -4,7 +4,10 @@ read again replaces its records and parallel readers hand theirs over."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import pickle
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,7 +18,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 
 if TYPE_CHECKING:
-    from .presentation import ShownValue
+    from .engine import QueryResult
+    from .presentation import ShownValue, SourceFact
 
 #: What a reader sees where a number could not be computed.
 PLACEHOLDER = "⚠ metric unavailable"
@@ -34,6 +38,11 @@ class ValueRecord:
     params: dict[str, Any] = field(default_factory=dict)
     sources: tuple[dict[str, Any], ...] = ()
     error: str | None = None
+    views: tuple[str, ...] = ()
+    #: "value", or "figure" / "table" for the data a chart or table shows
+    kind: str = "value"
+    #: for a chart or table: the sha256 of the rows it shows
+    data_sha256: str | None = None
 
 
 def _records(env: BuildEnvironment) -> dict[str, list[ValueRecord] | bytes]:
@@ -69,7 +78,39 @@ def record_value(
         params=dict(measurement.params) if measurement else {},
         sources=tuple(fact.as_record() for fact in shown.sources) if shown else (),
         error=error,
+        views=measurement.views if measurement else (),
     )
+    _append(env, docname, record)
+
+
+def record_data(
+    env: BuildEnvironment,
+    location: object,
+    kind: str,
+    result: QueryResult,
+    facts: Sequence[SourceFact],
+) -> None:
+    """Keep the query, files and a hash of the rows behind a chart or table."""
+    docname, line = location if isinstance(location, tuple) else (env.docname, None)
+    rows = json.dumps([result.columns, result.rows], default=str).encode()
+    count = len(result.rows)
+    record = ValueRecord(
+        page=docname,
+        line=line,
+        metric=None,
+        value=None,
+        text=f"{kind} of {count} {'row' if count == 1 else 'rows'}",
+        query=result.sql,
+        params=dict(result.params),
+        sources=tuple(fact.as_record() for fact in facts),
+        views=result.views,
+        kind=kind,
+        data_sha256=hashlib.sha256(rows).hexdigest(),
+    )
+    _append(env, docname, record)
+
+
+def _append(env: BuildEnvironment, docname: str, record: ValueRecord) -> None:
     records = _records(env).setdefault(docname, [])
     assert isinstance(records, list), "a page's records are packed once it is read"
     records.append(record)

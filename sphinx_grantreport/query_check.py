@@ -80,8 +80,7 @@ def check_query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
     if len(statements) != 1:
         raise ReportError("sql", f"expected one SQL statement, got {len(statements)}")
     statement = statements[0]
-    tree = connection.execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchone()
-    parsed = json.loads(tree[0]) if tree else {}
+    parsed = parse_tree(connection, sql)
     if not parsed.get("error"):
         for kind, name in _names(parsed):
             _check_name(kind, name)
@@ -114,6 +113,43 @@ def _check_name(kind: str, name: str) -> None:
             f"FROM '{name}' reads a file by path, which a page may not: read "
             "the file's table by its name",
         )
+
+
+def parse_tree(connection: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    """DuckDB's parse tree of a SELECT, as JSON (parsed only, never bound)."""
+    tree = connection.execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchone()
+    return json.loads(tree[0]) if tree else {}
+
+
+def table_names(connection: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
+    """The names a query reads as tables or views, lower case, from its parse
+    tree: unlike DuckDB's get_table_names it does not bind, so a view is
+    named as itself (not as the tables behind it) whether or not it exists yet,
+    and the names of the query's own CTEs are left out."""
+    parsed = parse_tree(connection, sql)
+    if parsed.get("error"):
+        return set()
+    names = {name.lower() for kind, name in _names(parsed) if kind == "table"}
+    return names - _cte_names(parsed)
+
+
+def _cte_names(tree: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            cte_map = item.get("cte_map")
+            if isinstance(cte_map, dict):
+                found.update(
+                    str(entry.get("key", "")).lower()
+                    for entry in cte_map.get("map", [])
+                    if isinstance(entry, dict)
+                )
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def _names(tree: Any) -> list[tuple[str, str]]:

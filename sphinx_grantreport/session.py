@@ -21,9 +21,9 @@ from .definitions import ReportDefinitions, resolve
 from .engine import EngineLimits, QueryEngine, QueryResult
 from .errors import ReportError
 from .metrics import Measurement, MetricEvaluator
-from .presentation import ShownValue, present
+from .presentation import ShownValue, present, sources
 from .project_file import ProjectFile
-from .provenance import record_value
+from .provenance import record_data, record_value
 from .report_warnings import warn, warn_problems
 from .settings import ReportSettings
 
@@ -55,6 +55,7 @@ class Session:
                 timezone=settings.value("timezone"),
             ),
             blocked=definitions.data.refused,
+            views=definitions.views,
         )
         self.evaluator = MetricEvaluator(
             self.engine, definitions.metrics, definitions.srcdir, settings.timeout
@@ -151,6 +152,20 @@ class Session:
         for doubt in shown.doubts:
             warn(doubt, location)
         return shown
+
+    def record_data(
+        self, env: BuildEnvironment, location: object, result: QueryResult, kind: str
+    ) -> None:
+        """Record the data a chart or table shows, for the ``kpis`` builder:
+        its query, parameters, files and a hash of its rows, so that a change
+        to a chart shows in a diff of two ``kpis.json``."""
+        facts = sources(
+            self.evaluator,
+            Measurement(
+                None, result.sql, result.files, result.tables, views=result.views
+            ),
+        )
+        record_data(env, location, kind, result, facts)
 
     def warn_once(self, error: ReportError, location: object) -> None:
         """Warn at a location; an unreadable data file or a bad limit once per

@@ -57,6 +57,13 @@ class ReportSettings:
         (str, type(None)),
         "A flat TOML or YAML file of more named metrics, relative to conf.py.",
     )
+    views: dict[str, Any] = _setting(
+        {},
+        "env",
+        dict,
+        "Named queries used like tables: name -> SQL, or a table with sql "
+        "(the [views.NAME] sections).",
+    )
     params: dict[str, Any] = _setting(
         {},
         "env",
@@ -208,7 +215,12 @@ class ReportSettings:
 _FIELDS: dict[str, Field[Any]] = {spec.name: spec for spec in fields(ReportSettings)}
 
 #: The settings that grantreport.toml has sections of its own for.
-SECTIONED = {"data": "tables", "metrics": "metrics", "params": "params"}
+SECTIONED = {
+    "data": "tables",
+    "metrics": "metrics",
+    "params": "params",
+    "views": "views",
+}
 
 
 def setting_fields() -> list[Field[Any]]:

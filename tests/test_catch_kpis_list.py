@@ -24,6 +24,9 @@ HEADER = [
     "sources",
     "pages",
     "error",
+    "kind",
+    "views",
+    "data_sha256",
 ]
 QUERY = "SELECT count(*) FROM communities WHERE status = 'active'"
 
