@@ -19,6 +19,7 @@ from .errors import ReportError
 from .formatting import parse_template
 from .indicators import delta_paragraph, progress_nodes, sparkline
 from .metrics import Measurement
+from .myst_options import check_not_cut
 from .presentation import shown_text
 from .report_warnings import warn
 from .session import Session, get_session
@@ -147,6 +148,11 @@ class KpiCardDirective(SphinxDirective):
                 ),
                 location,
             )
+            return value_node(None), None, None
+        try:
+            check_not_cut("sql", sql, self.content)
+        except ReportError as error:
+            warn(error, location)
             return value_node(None), None, None
         session = get_session(self.env)
         shown = session.show(

@@ -20,13 +20,13 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import MaxNLocator
 
 from .chart_spec import ChartSpec, PlotData, Table, category_label
+from .chart_style import ValueTicks, shared_texts, style_context
 from .chart_style import save as save
-from .chart_style import style_context
 from .errors import ReportError
-from .formatting import NumberStyle
+from .formatting import NumberStyle, parse_format
 
 #: Steps between date ticks, in months; and how many ticks a date axis gets.
 DATE_TICK_MONTHS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)
@@ -85,6 +85,9 @@ class Canvas:
     ink: str = field(init=False)  # labels follow the light/dark style
     paper: str = field(init=False)
     _numbers: dict[float, str] = field(init=False, default_factory=dict)
+    _together: dict[tuple[float, ...], list[str]] = field(
+        init=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         cycle = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -99,6 +102,13 @@ class Canvas:
             number = int(value) if float(value).is_integer() else value
             self._numbers[value] = self.style.format(number, self.spec.yformat)
         return self._numbers[value]
+
+    def numbers(self, values: Sequence[float]) -> list[str]:
+        """Values shown together (the labels, or the ticks) in one precision."""
+        key = tuple(values)
+        if key not in self._together:
+            self._together[key] = shared_texts(key, self.spec.yformat, self.style)
+        return self._together[key]
 
     def labels(self) -> list[str]:
         """The categories as they read on the axis."""
@@ -122,7 +132,13 @@ def paint(canvas: Canvas) -> None:
         axes.set_xlabel(spec.xlabel if spec.xlabel is not None else "")
         axes.set_ylabel(spec.ylabel if spec.ylabel is not None else "")
         value_axis = axes.xaxis if spec.kind == "barh" else axes.yaxis
-        value_axis.set_major_formatter(FuncFormatter(lambda v, _: canvas.number(v)))
+        value_axis.set_major_formatter(ValueTicks(canvas.number, canvas.numbers))
+        values = [v for _, series in canvas.data.series for v in series]
+        whole = all(math.isnan(v) or float(v).is_integer() for v in values)
+        if whole and parse_format(spec.yformat or "number").name == "number":
+            value_axis.set_major_locator(
+                MaxNLocator("auto", steps=[1, 2, 5, 10], integer=True)
+            )
     _legend(canvas)
 
 
@@ -167,6 +183,9 @@ def _bars(canvas: Canvas, horizontal: bool) -> None:
         containers.append(container)
         if spec.stacked:
             bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+            for patch in container:  # only zero holds the axis: the tallest
+                edges = patch.sticky_edges.x if horizontal else patch.sticky_edges.y
+                edges[:] = [edge for edge in edges if edge == 0]  # stack gets room
     labels = canvas.labels()
     if horizontal:
         axes.set_yticks(positions, labels)
@@ -182,7 +201,14 @@ def _bars(canvas: Canvas, horizontal: bool) -> None:
 def _bar_labels(
     canvas: Canvas, containers: list[Any], totals: list[float], horizontal: bool
 ) -> None:
-    spec, axes, number = canvas.spec, canvas.axes, canvas.number
+    spec, axes = canvas.spec, canvas.axes
+    if spec.labels == "total" and not spec.stacked:
+        totals = list(containers[-1].datavalues)
+    shown = [v for c in containers for v in c.datavalues if v]
+    labelled = [float(v) for v in (totals if spec.labels == "total" else shown)]
+    texts = dict(zip(labelled, canvas.numbers(labelled), strict=True))
+    number = texts.__getitem__  # every label of the chart in one precision
+
     if spec.labels == "values":
         for container in containers:
             axes.bar_label(
@@ -197,9 +223,7 @@ def _bar_labels(
         last = containers[-1]
         axes.bar_label(
             last,
-            labels=[number(total) for total in totals]
-            if spec.stacked
-            else [number(v) for v in last.datavalues],
+            labels=[number(total) for total in totals],
             padding=3,
             fontsize=9,
             fontweight="bold",

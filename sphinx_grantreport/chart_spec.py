@@ -61,6 +61,12 @@ DARK_STYLE_FILE = Path(__file__).parent / "styles" / "grantreport-dark.mplstyle"
 #: Applied last to declarative charts, after the user's style: their text
 #: (from data and page options) is drawn as written, never as mathtext or TeX.
 LITERAL_STYLE_FILE = Path(__file__).parent / "styles" / "grantreport-literal.mplstyle"
+#: The code that draws declarative charts: a chart's cache digest reads it,
+#: so that a changed way of drawing redraws the charts, even at one version.
+DRAWING_FILES = tuple(
+    Path(__file__).with_name(name)
+    for name in ("chart_spec.py", "chart_drawing.py", "chart_style.py")
+)
 
 #: A chart that labels each x value (every bar, bar or pie chart; a line,
 #: area, step or scatter chart over text) cannot show more labels than this
@@ -340,14 +346,27 @@ def cell_text(
 
 
 def describe(data: PlotData, spec: ChartSpec, numbers: NumberStyle) -> str:
-    """Alt text that says what the chart shows: kind, axes, series and range."""
+    """Alt text that says what the chart shows: kind, axes, series and range,
+    in the words of the axis labels when the page gives them (the values of
+    a single series, and the categories), not the column names."""
     names = [name for name, _ in data.series]
+    # a horizontal bar chart's values run along x, its categories along y
+    value_label, category_label_ = (
+        (spec.xlabel, spec.ylabel)
+        if spec.kind == "barh"
+        else (spec.ylabel, spec.xlabel)
+    )
+    if len(names) == 1 and value_label and value_label.strip():
+        names = [" ".join(value_label.split())]
     what = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
     text = f"{KIND_NAMES[spec.kind]}{' (stacked)' if spec.stacked else ''} of {what}"
     first = category_label(data.categories[0], spec.xformat, numbers.locale)
     last = category_label(data.categories[-1], spec.xformat, numbers.locale)
     count = len(data.categories)
-    text += f" by {data.x_name}, {count} {'value' if count == 1 else 'values'}"
+    by = data.x_name
+    if category_label_ and category_label_.strip():
+        by = " ".join(category_label_.split())
+    text += f" by {by}, {count} {'value' if count == 1 else 'values'}"
     text += f" from {first} to {last}" if count > 1 else f": {first}"
     values = [v for _, series in data.series for v in series if not math.isnan(v)]
     if values:
@@ -356,3 +375,19 @@ def describe(data: PlotData, spec: ChartSpec, numbers: NumberStyle) -> str:
         high_text = numbers.format(high, spec.yformat)
         text += f"; values range from {low_text} to {high_text}"
     return text + "."
+
+
+#: How small a chart may be shown on a screen, against its drawn size: its
+#: smallest text, 8.5 pt bar labels (11.3 px), then reads at 9 px or more.
+LEAST_SCALE = 0.8
+
+
+def least_width(svg: Path) -> int | None:
+    """The narrowest a chart is shown, in CSS pixels: its drawn width (the
+    SVG's ``width``, in pt from matplotlib) times :data:`LEAST_SCALE`."""
+    head = svg.read_bytes()[:2000].decode("utf-8", "replace")
+    found = re.search(r'<svg[^>]*\swidth="([0-9.]+)(pt|px)?"', head)
+    if found is None:
+        return None
+    pixels = float(found[1]) * (4 / 3 if found[2] == "pt" else 1)
+    return round(pixels * LEAST_SCALE)

@@ -28,6 +28,7 @@ from .chart_spec import ChartSpec, Table
 from .doctree import depart_nothing, skip, table_node
 from .errors import ReportError
 from .figure_options import CHART_OPTIONS, FIGURE_OPTION_HELP
+from .myst_options import check_not_cut
 from .output_files import check_svg, ensure_copy, write_atomically
 from .report_warnings import warn
 from .session import get_session
@@ -116,6 +117,7 @@ class KpiFigureDirective(SphinxDirective):
             raise ReportError("option", "kpi-figure takes :sql: or :data:, not both")
         if not sources and "plot" not in self.options:
             raise ReportError("option", "kpi-figure needs :sql:, :data: or :plot:")
+        check_not_cut("sql", self.options.get("sql"), self.content)
         table = None
         if sources:
             sql = self.options.get("sql") or f'SELECT * FROM "{self.options["data"]}"'
@@ -160,6 +162,7 @@ class KpiFigureDirective(SphinxDirective):
                     package_version(),
                     chart_spec.STYLE_FILE.read_bytes(),
                     chart_spec.LITERAL_STYLE_FILE.read_bytes(),
+                    [path.read_bytes() for path in chart_spec.DRAWING_FILES],
                     sorted(options.items()),
                     self.options.get("plot"),
                     table,
@@ -285,6 +288,13 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
     if None in names:
         self.body.append(f'<p class="{PLACEHOLDER_CLASSES}">{FIGURE_PLACEHOLDER}</p>')
         raise nodes.SkipNode
+    images = Path(self.builder.outdir) / self.builder.imagedir
+    least = chart_spec.least_width(images / str(names[0])) if fmt == "svg" else None
+    if least:  # on a narrow screen the chart scrolls sideways rather than shrink
+        self.body.append(  # its text below reading size; see grantreport.css
+            '<div class="kpi-chart-scroll" tabindex="0" role="group" '
+            f'aria-label="Chart" style="--kpi-chart-least: {least}px">\n'
+        )
     for name, dark in zip(names, variants, strict=True):
         attributes = {
             "src": f"{self.builder.imgpath}/{name}",
@@ -303,6 +313,8 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
             f'{key}="{html.escape(value)}"' for key, value in attributes.items()
         )
         self.body.append(f"<img {text} />\n")
+    if least:
+        self.body.append("</div>\n")
     raise nodes.SkipNode
 
 
