@@ -11,6 +11,7 @@ import datetime
 import math
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,9 @@ class PlotData:
     series: list[tuple[str, list[float]]]
     groups: list[str] | None = None  # the :color: category of each x
     y_names: tuple[str, ...] = field(default_factory=tuple)
+    #: the lowest and highest value as the data has them (exact for HUGEINT
+    #: and DECIMAL(38), which floats round), where no series sums them
+    extremes: tuple[Any, Any] | None = None
 
     @property
     def x_is_date(self) -> bool:
@@ -283,6 +287,8 @@ def prepare(table: Table, spec: ChartSpec) -> PlotData:
     if spec.color:
         groups = [clean_text(str(value)) for value in table.column(spec.color)]
     data = PlotData(clean_text(x_name), categories, series, groups, y_names)
+    if not spec.series:
+        data.extremes = _extremes(table, y_names)
     _check_categories(data, spec)
     if spec.sort:
         _sort(data, descending=spec.sort == "descending")
@@ -303,6 +309,17 @@ def _check_categories(data: PlotData, spec: ChartSpec) -> None:
             f"label ({MAX_CATEGORIES:,}): aggregate them in SQL (GROUP BY a "
             "coarser column) or keep the largest (ORDER BY ... DESC LIMIT 20)",
         )
+
+
+def _extremes(table: Table, y_names: Sequence[str]) -> tuple[Any, Any] | None:
+    numbers = [
+        value
+        for name in y_names
+        for value in table.column(name)
+        if is_number(value)
+        and (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value))
+    ]
+    return (min(numbers), max(numbers)) if numbers else None
 
 
 def _sort(data: PlotData, descending: bool) -> None:
@@ -370,7 +387,7 @@ def describe(data: PlotData, spec: ChartSpec, numbers: NumberStyle) -> str:
     text += f" from {first} to {last}" if count > 1 else f": {first}"
     values = [v for _, series in data.series for v in series if not math.isnan(v)]
     if values:
-        low, high = min(values), max(values)
+        low, high = data.extremes or (min(values), max(values))
         low_text = numbers.format(low, spec.yformat)
         high_text = numbers.format(high, spec.yformat)
         text += f"; values range from {low_text} to {high_text}"

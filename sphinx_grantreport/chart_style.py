@@ -23,6 +23,9 @@ from .chart_spec import DARK_STYLE_FILE, LITERAL_STYLE_FILE, STYLE_FILE
 from .formatting import NumberStyle, parse_format
 
 _COMPACT = ("compact", "compact-long", "currency-compact")
+#: Formats whose numbers are each shown as they are: whole numbers, and the
+#: prose formats ("$5.6 million", "twelve"), which read as words, not digits.
+_EACH_ITS_OWN = ("integer", "currency-long", "words")
 #: Enough digits for any float a chart may label (and its fraction digits).
 _WIDE = decimal.Context(prec=800, Emax=999_999, Emin=-999_999)
 
@@ -102,7 +105,7 @@ def shared_texts(
     (``currency:0``) and Python specs are kept as they are."""
     plain = [int(v) if float(v).is_integer() else v for v in values]
     fmt = parse_format(spec or "number")
-    if not values or fmt.python_spec is not None or fmt.name == "integer":
+    if not values or fmt.python_spec is not None or fmt.name in _EACH_ITS_OWN:
         return [numbers.format(v, spec) for v in plain]
     try:
         with decimal.localcontext(_WIDE):

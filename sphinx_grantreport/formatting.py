@@ -28,6 +28,13 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
 from .errors import ReportError
+from .prose_formats import (
+    MAX_WORDS,
+    format_currency_long,
+    number_words,
+    spelled_out,
+)
+from .python_specs import apply_python_spec, python_spec_whole
 
 #: Named formats and whether they take a ``:N`` precision.
 NAMED_FORMATS: dict[str, str] = {
@@ -37,7 +44,11 @@ NAMED_FORMATS: dict[str, str] = {
     "compact-long": "long compact form: 5.6 million",
     "currency": "amount in grantreport_currency: $5,634,000.00",
     "currency-compact": "compact amount: $5.6M",
+    "currency-long": "long compact amount, for prose: $5.6 million",
     "percent": "a fraction as a percentage: 0.25 -> 25%",
+    "words": f"whole numbers 0 to {MAX_WORDS} in words, in the report's language: "
+    "twelve; other numbers (and languages num2words lacks) as number (words:N "
+    "as number:N)",
 }
 
 ROUNDING_MODES = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "nearest": ROUND_HALF_UP}
@@ -52,14 +63,6 @@ Number = int | float | Decimal
 #: have up to 39, beyond the 28 of Python's default context, where rounding
 #: would silently round (and ``floor`` could overstate).
 _EXACT = decimal.Context(prec=120, Emax=999_999, Emin=-999_999)
-
-#: The widest field or precision a Python format spec may ask for: a value is
-#: a word in a sentence, and a width of 10**12 would exhaust memory.
-MAX_SPEC_WIDTH = 100
-
-_SPEC_RE = re.compile(
-    r"^(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?[a-zA-Z%]?$"
-)
 
 
 def is_number(value: object) -> bool:
@@ -85,6 +88,8 @@ class NumberFormat:
     name: str | None
     precision: int | None = None
     python_spec: str | None = None
+    #: A Python spec of type ``d`` (``,d``, ``02d``), which formats integers only.
+    whole: bool = False
 
 
 def parse_format(text: str) -> NumberFormat:
@@ -96,24 +101,15 @@ def parse_format(text: str) -> NumberFormat:
         if precision is not None and match["name"] == "integer":
             raise ReportError("format", "format 'integer' takes no precision")
         return NumberFormat(match["name"], precision)
-    sizes = _SPEC_RE.match(text)
-    if sizes and max(int(sizes["width"] or 0), int(sizes["precision"] or 0)) > (
-        MAX_SPEC_WIDTH
-    ):
-        raise ReportError(
-            "format",
-            f"format {text!r} asks for a width or precision over {MAX_SPEC_WIDTH}",
-        )
-    try:
-        format(1234.5, text)
-    except (ValueError, TypeError):
-        known = ", ".join(NAMED_FORMATS)
-        raise ReportError(
-            "format",
-            f"unknown format {text!r}: use one of {known} "
-            "(with an optional ':N' precision), or a Python format spec such as ',.0f'",
-        ) from None
-    return NumberFormat(None, python_spec=text)
+    whole = python_spec_whole(text)
+    if whole is not None:
+        return NumberFormat(None, python_spec=text, whole=whole)
+    known = ", ".join(NAMED_FORMATS)
+    raise ReportError(
+        "format",
+        f"unknown format {text!r}: use one of {known} "
+        "(with an optional ':N' precision), or a Python format spec such as ',.0f'",
+    )
 
 
 def _to_decimal(value: Number) -> Decimal:
@@ -173,7 +169,7 @@ def format_value(
                 )
         if fmt.python_spec is not None:
             try:
-                return format(number, fmt.python_spec)
+                return apply_python_spec(number, fmt.python_spec, fmt.whole)
             except (ValueError, TypeError) as exc:
                 raise ReportError(
                     "format", f"format spec {fmt.python_spec!r} does not apply: {exc}"
@@ -223,6 +219,16 @@ def _format_named(
                 locale=locale,
                 fraction_digits=1 if precision is None else precision,
             )
+        case "currency-long":
+            digits = 1 if precision is None else precision
+            return format_currency_long(decimal, currency, locale, digits)
+        case "words":
+            whole = spelled_out(decimal)
+            words = None if whole is None else number_words(whole, locale)
+            if words is None:  # words:N shows digits as number:N does
+                as_number = NumberFormat("number", precision)
+                return _format_named(number, as_number, locale, currency)
+            return words
         case "percent":
             pattern = _with_precision(locale.percent_formats[None], precision)
             return pattern.apply(decimal, locale)
@@ -359,16 +365,23 @@ def _shown_exactly(
 ) -> Decimal | None:
     if fmt.python_spec is not None:  # Python's output is plain digits: read it
         try:
-            text = format(value, fmt.python_spec).replace(",", "").replace("_", "")
+            text = (
+                apply_python_spec(value, fmt.python_spec, fmt.whole)
+                .replace(",", "")
+                .replace("_", "")
+            )
             percent = text.endswith("%")
             number = Decimal(text.rstrip("%").strip())
-        except (ValueError, TypeError, ArithmeticError):
+        except (ValueError, TypeError, ArithmeticError, ReportError):
             return None
         return number / 100 if percent else number
     precision = fmt.precision
     match fmt.name:
         case "integer":
             return _quantize(value, 0, ROUND_HALF_UP)
+        case "words":  # twelve reads as 12, and other numbers are digits
+            as_number = NumberFormat("number", precision)
+            return _shown_exactly(value, as_number, locale, currency)
         case "number" | "percent" | "currency":
             pattern = {
                 "number": locale.decimal_formats[None],
@@ -381,11 +394,12 @@ def _shown_exactly(
             scale = Decimal(100) if fmt.name == "percent" else Decimal(1)
             return _round_to(value * scale, digits) / scale
         case _:  # the compact forms
+            # currency-long is compact-long's number in the currency pattern
             formats = (
                 locale.compact_currency_formats
                 if fmt.name == "currency-compact"
                 else locale.compact_decimal_formats
-            )["short" if fmt.name != "compact-long" else "long"]
+            )["long" if fmt.name in ("compact-long", "currency-long") else "short"]
             return _compact_shown(value, formats, 1 if precision is None else precision)
 
 

@@ -150,3 +150,132 @@ def test_templates_refuse_everything_but_plain_fields(template):
 def test_the_number_a_reader_takes_from_a_formatted_value(value, spec, locale, read_as):
     """What a claim ("more than ...") is checked against."""
     assert shown_number(Decimal(value), spec, locale) == Decimal(read_as)
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "english", "german", "french"),
+    [
+        (
+            5_634_000,
+            "currency-long",
+            "$5.6 million",
+            "5,6 Millionen\xa0$",
+            "5,6 millions\xa0$US",
+        ),
+        (
+            5_634_000,
+            "currency-long:2",
+            "$5.63 million",
+            "5,63 Millionen\xa0$",
+            "5,63 millions\xa0$US",
+        ),
+        (
+            5_000_000,
+            "currency-long",
+            "$5 million",
+            "5 Millionen\xa0$",
+            "5 millions\xa0$US",
+        ),
+        (
+            -5_634_000,
+            "currency-long",
+            "-$5.6 million",
+            "-5,6 Millionen\xa0$",
+            "-5,6 millions\xa0$US",
+        ),
+        (
+            1_200_000_000,
+            "currency-long:0",
+            "$1 billion",
+            "1 Milliarde\xa0$",
+            "1 milliard\xa0$US",
+        ),
+        (12, "words", "twelve", "zwölf", "douze"),
+        (21, "words", "twenty-one", "einundzwanzig", "vingt et un"),
+        (0, "words", "zero", "null", "zéro"),
+        (Decimal("100.00"), "words", "one hundred", "einhundert", "cent"),
+        (12.0, "words", "twelve", "zwölf", "douze"),
+        # above the limit, a fraction or below zero: the number format
+        (101, "words", "101", "101", "101"),
+        (1234, "words", "1,234", "1.234", "1\u202f234"),
+        (12.5, "words", "12.5", "12,5", "12,5"),
+        (-3, "words", "-3", "-3", "-3"),
+        # Python's integer specs, for a whole value of any type
+        (1234, "d", "1234", "1234", "1234"),
+        (1234, ",d", "1,234", "1,234", "1,234"),
+        (Decimal("1234.000"), ",d", "1,234", "1,234", "1,234"),
+        (7.0, "02d", "07", "07", "07"),
+        (Decimal("5"), "+d", "+5", "+5", "+5"),
+    ],
+)
+def test_prose_formats_follow_the_locale(value, spec, english, german, french):
+    assert format_value(value, spec, EN) == english
+    assert format_value(value, spec, DE) == german
+    assert format_value(value, spec, FR) == french
+
+
+def test_currency_long_takes_the_currency_setting_and_its_locale_pattern():
+    assert format_value(5_634_000, "currency-long", EN, "EUR") == "€5.6 million"
+    assert format_value(5_634_000, "currency-long", DE, "EUR") == "5,6 Millionen\xa0€"
+    # the symbol before the number, and the sign after it, as Dutch has them
+    nl = parse_locale("nl")
+    assert format_value(-5_634_000, "currency-long", nl, "EUR") == "€\xa0-5,6 miljoen"
+
+
+def test_currency_long_below_a_thousand_is_the_plain_amount():
+    assert format_value(950, "currency-long", EN) == "$950"
+
+
+def test_words_with_a_precision_show_other_numbers_as_number_does():
+    # so that a chart's ticks, which share one precision, work in words too
+    assert format_value(12, "words:1", EN) == "twelve"
+    assert format_value(1234.56, "words:1", DE) == "1.234,6"
+    assert shown_number(Decimal("1234.56"), "words:1", EN) == Decimal("1234.6")
+
+
+def test_words_in_a_language_num2words_lacks_are_digits():
+    chinese = parse_locale("zh")
+    assert format_value(12, "words", chinese) == "12"
+    # the territory's own words where num2words has them
+    assert format_value(12, "words", parse_locale("pt_BR")) == "doze"
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "subtype"),
+    [
+        (1234.5, ",d", "format"),  # a fraction is not rounded in silence
+        (Decimal("0.5"), "d", "format"),
+        (10, "x", "format"),  # not a decimal number
+        (10, "c", "format"),  # a character
+        (10, "b", "format"),
+        ("text", "d", "type"),
+    ],
+)
+def test_integer_specs_and_words_refuse_what_they_cannot_show(value, spec, subtype):
+    with pytest.raises(ReportError) as error:
+        format_value(value, spec, EN)
+    assert error.value.subtype == subtype
+
+
+def test_a_fraction_under_an_integer_spec_says_what_to_do():
+    with pytest.raises(ReportError, match=r"nearest:1"):
+        format_value(1234.5, ",d", EN)
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "locale", "read_as"),
+    [
+        ("5634000", "currency-long", EN, "5600000"),
+        ("5634000", "currency-long", DE, "5600000"),
+        ("5650000", "currency-long:0", FR, "6000000"),
+        ("12", "words", EN, "12"),
+        ("12", "words", DE, "12"),
+        ("101.25", "words", EN, "101.25"),
+        ("1234", ",d", EN, "1234"),
+        ("7", "02d", DE, "7"),
+        ("12.5", "d", EN, None),  # no text: nothing to read
+    ],
+)
+def test_the_number_a_reader_takes_from_the_prose_formats(value, spec, locale, read_as):
+    expected = None if read_as is None else Decimal(read_as)
+    assert shown_number(Decimal(value), spec, locale) == expected

@@ -153,3 +153,26 @@ def test_a_timestamptz_is_shown_in_utc_whatever_the_machine_zone(tmp_path):
     built = _card(result.stderr, html, "Moment")
     assert built.warnings == []
     assert built.text == "Dec 31, 2023"
+
+
+HUGE = "170141183460469231731687303715884105727"
+CHART = f"""# Chart
+
+:::{{kpi-figure}}
+:sql: SELECT * FROM (VALUES ('a', {HUGE}::HUGEINT), ('b', 12::HUGEINT)) t(k, v)
+:table:
+Huge values.
+:::
+"""
+
+
+def test_a_hugeint_chart_says_its_exact_range_in_its_alt_text(project):
+    """Floats round a HUGEINT: the alt text and the data table show the data."""
+    built = project("hardening", "huge-chart")
+    built.write("index.md", CHART)
+    built.build()
+    exact = "170,141,183,460,469,231,731,687,303,715,884,105,727"
+    soup = BeautifulSoup(built.html(), "html.parser")
+    alt = soup.select_one("img.kpi-chart")["alt"]
+    assert f"values range from 12 to {exact}" in alt
+    assert exact in soup.select_one("table.kpi-figure-data-table").get_text()
