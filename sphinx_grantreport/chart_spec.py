@@ -11,8 +11,8 @@ import datetime
 import math
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 

@@ -39,6 +39,8 @@ def _add_css(app: Sphinx) -> None:
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_design")
+    # the grantreport theme's own options are dropped under another theme
+    app.setup_extension("sphinx_grantreport.theme")
     setup_config(app)
     setup_session(app)
     setup_provenance(app)

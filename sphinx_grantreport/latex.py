@@ -3,14 +3,17 @@ title block instead of a manual's, and placeholders pdflatex can typeset."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.fileutil import copy_asset_file
+from sphinx.util.i18n import format_date
 
 LATEX_PACKAGE = Path(__file__).parent / "latex" / "sphinxgrantreport.sty"
 
@@ -32,6 +35,46 @@ class LatexPlaceholders(SphinxPostTransform):
                 node += nodes.strong(text, f"[{text}]")
 
 
+class FootnoteSeparators(SphinxPostTransform):
+    """Footnote references side by side read "1,2", not footnote "12": a
+    superscript comma between them (before Sphinx turns them into LaTeX)."""
+
+    default_priority = 590
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        for reference in list(self.document.findall(nodes.footnote_reference)):
+            parent = reference.parent
+            index = parent.index(reference)
+            following = parent.children[index + 1 : index + 2]
+            if following and isinstance(following[0], nodes.footnote_reference):
+                parent.insert(
+                    index + 1,
+                    nodes.raw("", r"\grantreportfootnotesep{}", format="latex"),
+                )
+
+
+def report_date(config: Config) -> str | None:
+    """The date of the PDF's title block: ``grantreport_date`` (a date is
+    written with ``today_fmt``, by default "December 31, 2023"), else Sphinx's
+    ``today`` or ``today_fmt`` when the project sets one, else none: never
+    silently the day of the build."""
+    value = config.grantreport_date
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        moment = datetime.datetime(value.year, value.month, value.day)
+        fmt = config.today_fmt or "%B %d, %Y"
+        return format_date(fmt, date=moment, language=config.language)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if config.today:
+        return str(config.today)
+    if config.today_fmt:
+        return format_date(config.today_fmt, language=config.language)
+    return None
+
+
 def apply_latex_report(app: Sphinx, config: Config) -> None:
     """``grantreport_latex_report``: the LaTeX settings of a report rather than
     a manual (``config-inited``, after the project file's settings are in).
@@ -50,16 +93,41 @@ def apply_latex_report(app: Sphinx, config: Config) -> None:
     ]
     if config.grantreport_period:
         lines.append(r"{\large " + escape(config.grantreport_period) + r"\par}")
+    date = report_date(config)
+    if date:
+        lines.append(r"\vspace{0.3em}{\small " + escape(date) + r"\par}")
     lines += [
-        r"\vspace{0.3em}{\small\csname @date\endcsname\par}",
         r"\end{flushleft}",
         r"\noindent{\color{grantreportbar}\rule{\linewidth}{1.2pt}}\par\bigskip",
     ]
     elements = config.latex_elements
     elements.setdefault("maketitle", "\n".join(lines))
     elements.setdefault("fncychap", "")
+    # a figure stays where the sentence that introduces it is
+    elements.setdefault("figure_align", "H")
     if not config.grantreport_latex_toc:
         elements.setdefault("tableofcontents", "")
+
+
+def match_html_numbers(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """With ``grantreport_latex_report``, number figures, tables and code
+    blocks as the HTML does (``env-updated``, once the numbers are known):
+    "Fig. 5" through the report unless a numbered toctree gives the HTML
+    section numbers too ("Fig. 3.2"), which LaTeX then keeps."""
+    if app.builder.format != "latex" or not app.config.grantreport_latex_report:
+        return []
+    sectioned = any(
+        len(number) > 1
+        for kinds in env.toc_fignumbers.values()
+        for numbers in kinds.values()
+        for number in numbers.values()
+    )
+    context = getattr(app.builder, "context", None)
+    if not sectioned and isinstance(context, dict):
+        preamble = context.get("preamble", "")
+        if r"\grantreportcontinuousnumbers" not in preamble:
+            context["preamble"] = preamble + "\n\\grantreportcontinuousnumbers\n"
+    return []
 
 
 def _copy_package(app: Sphinx) -> None:
@@ -70,6 +138,8 @@ def _copy_package(app: Sphinx) -> None:
 def setup_latex(app: Sphinx) -> None:
     app.add_latex_package("sphinxgrantreport")
     app.add_post_transform(LatexPlaceholders)
+    app.add_post_transform(FootnoteSeparators)
     # after the project file's settings are merged into the config
     app.connect("config-inited", apply_latex_report, priority=600)
     app.connect("builder-inited", _copy_package)
+    app.connect("env-updated", match_html_numbers)

@@ -114,6 +114,14 @@ class ReportSettings:
         (str, type(None)),
         "The period the report covers, shown in the PDF title block.",
     )
+    date: str | datetime.date | None = _setting(
+        None,
+        "env",
+        (str, datetime.date, type(None)),
+        "The date the report is dated, shown in the PDF title block: a TOML "
+        "date or a text (default: Sphinx's today or today_fmt when set, else "
+        "no date).",
+    )
     latex_toc: bool = _setting(
         False, "env", bool, "With latex_report, keep the table of contents."
     )

@@ -83,15 +83,15 @@ def test_a_chart_is_redrawn_when_the_language_changes(project):
     built.build()
     assert built.warnings == ""
     english = svg_texts(built, "budget")
-    assert "1,234,567.5" in english  # the bar's label
+    assert "1,234,567.50" in english  # the bar's label, in the chart's one precision
     assert "345,678.25" in english
     assert any(text.endswith(",000") for text in english)  # a y tick: 200,000
 
     built.build(confoverrides={"language": "de"})
     assert built.warnings == ""
     german = svg_texts(built, "budget")
-    assert "1.234.567,5" in german
+    assert "1.234.567,50" in german
     assert "345.678,25" in german
     assert any(text.endswith(".000") for text in german)  # 200.000
-    assert "1,234,567.5" not in german
+    assert "1,234,567.50" not in german
     assert not any(text.endswith(",000") for text in german)
