@@ -3,7 +3,7 @@ text, and the visitor of builders that leave a node out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 from docutils import nodes
@@ -51,3 +51,16 @@ def skip(self: Any, node: nodes.Node) -> None:
 
 def depart_nothing(self: Any, node: nodes.Node) -> None:
     """The visitor opened nothing to close."""
+
+
+def separate_footnote_marks(
+    document: nodes.document, separator: Callable[[], nodes.Node]
+) -> None:
+    """Put a separator between footnote references side by side, which would
+    otherwise read as one footnote ("12" for 1 and 2)."""
+    for reference in list(document.findall(nodes.footnote_reference)):
+        parent = reference.parent
+        index = parent.index(reference)
+        following = parent.children[index + 1 : index + 2]
+        if following and isinstance(following[0], nodes.footnote_reference):
+            parent.insert(index + 1, separator())

@@ -15,6 +15,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.i18n import format_date
 
+from .doctree import separate_footnote_marks
+
 LATEX_PACKAGE = Path(__file__).parent / "latex" / "sphinxgrantreport.sty"
 
 
@@ -43,15 +45,10 @@ class FootnoteSeparators(SphinxPostTransform):
     formats = ("latex",)
 
     def run(self, **kwargs: Any) -> None:
-        for reference in list(self.document.findall(nodes.footnote_reference)):
-            parent = reference.parent
-            index = parent.index(reference)
-            following = parent.children[index + 1 : index + 2]
-            if following and isinstance(following[0], nodes.footnote_reference):
-                parent.insert(
-                    index + 1,
-                    nodes.raw("", r"\grantreportfootnotesep{}", format="latex"),
-                )
+        separate_footnote_marks(
+            self.document,
+            lambda: nodes.raw("", r"\grantreportfootnotesep{}", format="latex"),
+        )
 
 
 def report_date(config: Config) -> str | None:

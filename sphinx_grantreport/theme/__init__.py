@@ -71,12 +71,11 @@ class FootnoteSeparators(SphinxPostTransform):
         return super().is_supported() and self.config.html_theme == "grantreport"
 
     def run(self, **kwargs: Any) -> None:
-        for reference in list(self.document.findall(nodes.footnote_reference)):
-            parent = reference.parent
-            index = parent.index(reference)
-            following = parent.children[index + 1 : index + 2]
-            if following and isinstance(following[0], nodes.footnote_reference):
-                parent.insert(index + 1, nodes.inline("", ",", classes=["gr-fn-sep"]))
+        from ..doctree import separate_footnote_marks
+
+        separate_footnote_marks(
+            self.document, lambda: nodes.inline("", ",", classes=["gr-fn-sep"])
+        )
 
 
 def setup(app: Any) -> dict[str, bool]:
