@@ -14,6 +14,7 @@ from .figures import setup_figures
 from .indicators import setup_indicators
 from .latex import setup_latex
 from .manpage import setup_manpage
+from .mystmd_compat import setup_mystmd_compat
 from .provenance import setup_provenance
 from .roles import setup_roles
 from .session import setup_session
@@ -53,6 +54,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     setup_latex(app)
     setup_manpage(app)
     setup_builder(app)
+    setup_mystmd_compat(app)
     app.connect("builder-inited", _add_css)
     return {
         "version": package_version(),
