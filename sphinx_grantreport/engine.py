@@ -109,6 +109,7 @@ class QueryEngine:
         self._results: Memo[tuple[str, tuple[tuple[str, str], ...]], QueryResult]
         self._results = Memo()
         self._tables_used: dict[str, tuple[str, ...]] = {}
+        self._trees: dict[str, Any] = {}  # parse trees, per query text
         # per query text: the parameters it names, or why it may not run
         self._checked: Memo[str, list[str]] = Memo()
         self._watchdog: Watchdog | None = None
@@ -181,7 +182,9 @@ class QueryEngine:
 
     def query(self, sql: str) -> QueryResult:
         """Run one SELECT with the parameters it names; cached per engine."""
-        used = self._checked.get(sql, lambda: check_query(self.connection, sql))
+        used = self._checked.get(
+            sql, lambda: check_query(self.connection, sql, self._trees)
+        )
         unknown = [name for name in used if name not in self.params]
         if unknown:
             known = ", ".join(f"${name}" for name in sorted(self.params)) or "none"
@@ -201,7 +204,9 @@ class QueryEngine:
             names.update(
                 self._checked.get(
                     self.views[view],
-                    functools.partial(check_query, self.connection, self.views[view]),
+                    functools.partial(
+                        check_query, self.connection, self.views[view], self._trees
+                    ),
                 )
             )
         return {
@@ -233,7 +238,7 @@ class QueryEngine:
             import duckdb
 
             try:
-                found = table_names(self.connection, sql)
+                found = table_names(self.connection, sql, self._trees)
             except duckdb.Error:
                 found = set()
             for view in sorted(found & set(self.views) - seen):
@@ -248,7 +253,7 @@ class QueryEngine:
         sql = self.views[name]
         if name in seen:
             raise ReportError("sql", f"view {name!r} reads itself through other views")
-        check_query(self.connection, sql)
+        check_query(self.connection, sql, self._trees)
         for table in self.tables_used(sql):
             self.load_table(table)
         for view in self.views_used(sql):

@@ -58,7 +58,9 @@ _PATH_LIKE = re.compile(
 )
 
 
-def check_query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+def check_query(
+    connection: duckdb.DuckDBPyConnection, sql: str, trees: dict[str, Any] | None = None
+) -> list[str]:
     """The names of the parameters of a query a page may run, or a
     :class:`ReportError` that says why it may not."""
     import duckdb
@@ -80,7 +82,7 @@ def check_query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
     if len(statements) != 1:
         raise ReportError("sql", f"expected one SQL statement, got {len(statements)}")
     statement = statements[0]
-    parsed = parse_tree(connection, sql)
+    parsed = parse_tree(connection, sql, trees)
     if not parsed.get("error"):
         for kind, name in _names(parsed):
             _check_name(kind, name)
@@ -115,18 +117,29 @@ def _check_name(kind: str, name: str) -> None:
         )
 
 
-def parse_tree(connection: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    """DuckDB's parse tree of a SELECT, as JSON (parsed only, never bound)."""
-    tree = connection.execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchone()
-    return json.loads(tree[0]) if tree else {}
+def parse_tree(
+    connection: duckdb.DuckDBPyConnection, sql: str, trees: dict[str, Any] | None = None
+) -> Any:
+    """DuckDB's parse tree of a SELECT, as JSON (parsed only, never bound),
+    kept in ``trees`` when given: the check and the list of tables both read
+    it, and a tree depends only on the query's text."""
+    if trees is not None and sql in trees:
+        return trees[sql]
+    row = connection.execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchone()
+    tree = json.loads(row[0]) if row else {}
+    if trees is not None:
+        trees[sql] = tree
+    return tree
 
 
-def table_names(connection: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
+def table_names(
+    connection: duckdb.DuckDBPyConnection, sql: str, trees: dict[str, Any] | None = None
+) -> set[str]:
     """The names a query reads as tables or views, lower case, from its parse
     tree: unlike DuckDB's get_table_names it does not bind, so a view is
     named as itself (not as the tables behind it) whether or not it exists yet,
     and the names of the query's own CTEs are left out."""
-    parsed = parse_tree(connection, sql)
+    parsed = parse_tree(connection, sql, trees)
     if parsed.get("error"):
         return set()
     names = {name.lower() for kind, name in _names(parsed) if kind == "table"}
