@@ -16,13 +16,13 @@ from sphinx_design.cards import CardDirective
 from sphinx_design.shared import create_component, is_component
 
 from .errors import ReportError
-from .formatting import parse_template
 from .indicators import delta_paragraph, progress_nodes, sparkline
 from .metrics import Measurement
 from .myst_options import check_not_cut
 from .presentation import shown_text
 from .report_warnings import warn
 from .session import Session, get_session
+from .title_templates import parse_template
 from .values import kpi_value, value_node
 
 

@@ -11,7 +11,7 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 
 from .datafiles import READERS, shown_path
 from .errors import Memo, ReportError
-from .query_check import check_query, first_line, table_names
+from .query_check import (
+    as_variables,
+    check_query,
+    first_line,
+    reader_problem,
+    table_names,
+)
 from .watchdog import Watchdog
 
 _MISSING_TABLE_RE = re.compile(r"Table with name (?P<name>\S+) does not exist")
@@ -262,7 +268,7 @@ class QueryEngine:
                     view, functools.partial(self._create_view, view, seen | {name})
                 )
         try:
-            self.connection.execute(f'CREATE VIEW "{name}" AS {_as_variables(sql)}')
+            self.connection.execute(f'CREATE VIEW "{name}" AS {as_variables(sql)}')
         except duckdb.Error as exc:
             raise ReportError(
                 "sql", f"view {name!r} fails: {self.hide_paths(first_line(exc))}"
@@ -324,7 +330,7 @@ class QueryEngine:
             raise ReportError(
                 "data",
                 f"cannot read {shown_path(path, self.root)} as table {name!r}: "
-                + _reader_problem(self.hide_paths(str(exc))),
+                + reader_problem(self.hide_paths(str(exc))),
             ) from None
 
     def _execute(self, sql: str, params: Mapping[str, Any]) -> QueryResult:
@@ -402,51 +408,6 @@ class QueryEngine:
         return [column[0] for column in cursor.description or ()]
 
 
-def _reader_problem(message: str) -> str:
-    """DuckDB's reader error in a line, with the likely cause: its full text
-    runs to a thousand characters of sniffer options."""
-    first = " ".join(message.split("\n\n")[0].split())
-    if "sniffing" in first or "dialect" in message:
-        return (
-            "DuckDB could not detect its CSV dialect (delimiter, quoting, line "
-            "endings); check that it is one well-formed CSV with one kind of "
-            "line ending"
-        )
-    return first[:300]
-
-
 def _made(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _as_variables(sql: str) -> str:
-    """A view's ``$name`` parameters as ``getvariable('name')``: a view holds
-    no bound value, and the engine sets each parameter as a variable."""
-    return _replace_parameters(sql, lambda name: f"getvariable('{name}') ")
-
-
-def _without_parameters(sql: str) -> str:
-    """Replace ``$name`` and ``?`` parameters with NULL, so the parser can list
-    tables of a query that has parameters."""
-    return _replace_parameters(sql, lambda name: "NULL ")
-
-
-def _replace_parameters(sql: str, replace: Callable[[str], str]) -> str:
-    """``sql`` with each ``$name`` (or ``?``) parameter replaced, found by
-    DuckDB's own tokenizer (so a "$" in a string is left alone)."""
-    import duckdb
-
-    pieces: list[str] = []
-    tokens = duckdb.tokenize(sql)
-    cursor = 0
-    for index, (position, kind) in enumerate(tokens):
-        if kind != duckdb.token_type.operator or sql[position] not in "$?":
-            continue
-        skip = 2 if sql[position] == "$" else 1  # "$" is followed by its name
-        end = tokens[index + skip][0] if index + skip < len(tokens) else len(sql)
-        name = sql[position + 1 : end].strip() if skip == 2 else ""
-        pieces += [sql[cursor:position], replace(name)]
-        cursor = end
-    pieces.append(sql[cursor:])
-    return "".join(pieces)

@@ -10,8 +10,6 @@ import datetime
 import decimal
 import math
 import re
-import string
-from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import (
     ROUND_CEILING,
@@ -293,46 +291,6 @@ def _round_exactly(decimal: Decimal, rounding: Rounding) -> Decimal:
     if result == result.to_integral_value():
         return _quantize(result, 0, ROUND_HALF_EVEN)
     return result.normalize()
-
-
-#: Fields a card title may use.
-TITLE_FIELDS = ("value", "label")
-
-
-def parse_template(
-    template: str, fields: Collection[str] = TITLE_FIELDS
-) -> list[tuple[str, str | None]]:
-    """Split a title template into (literal text, field name or None) pairs.
-
-    Only plain names from ``fields`` are accepted: no attribute or item
-    access, no conversions, no format specs, so a template can never reach
-    into Python objects.
-    """
-    allowed = ", ".join("{" + name + "}" for name in fields)
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ReportError(
-            "template",
-            f"bad title template {template!r}: {exc} (write {{{{ for a brace)",
-        ) from None
-    parts: list[tuple[str, str | None]] = []
-    for literal, field, format_spec, conversion in parsed:
-        if field is not None:
-            if field not in fields:
-                raise ReportError(
-                    "template",
-                    f"title field {{{field}}} is not allowed: "
-                    f"a title may use {allowed}",
-                )
-            if format_spec or conversion:
-                raise ReportError(
-                    "template",
-                    f"title field {{{field}}} takes no conversion or format spec: "
-                    "use the :format: option",
-                )
-        parts.append((literal, field))
-    return parts
 
 
 @dataclass(frozen=True)

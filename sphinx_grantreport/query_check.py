@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import ReportError
@@ -192,3 +193,48 @@ def first_line(exc: BaseException) -> str:
 
 def _article(word: str) -> str:
     return "An" if word[0] in "AEIOU" else "A"
+
+
+def reader_problem(message: str) -> str:
+    """DuckDB's reader error in a line, with the likely cause: its full text
+    runs to a thousand characters of sniffer options."""
+    first = " ".join(message.split("\n\n")[0].split())
+    if "sniffing" in first or "dialect" in message:
+        return (
+            "DuckDB could not detect its CSV dialect (delimiter, quoting, line "
+            "endings); check that it is one well-formed CSV with one kind of "
+            "line ending"
+        )
+    return first[:300]
+
+
+def as_variables(sql: str) -> str:
+    """A view's ``$name`` parameters as ``getvariable('name')``: a view holds
+    no bound value, and the engine sets each parameter as a variable."""
+    return _replace_parameters(sql, lambda name: f"getvariable('{name}') ")
+
+
+def without_parameters(sql: str) -> str:
+    """Replace ``$name`` and ``?`` parameters with NULL, so the parser can list
+    tables of a query that has parameters."""
+    return _replace_parameters(sql, lambda name: "NULL ")
+
+
+def _replace_parameters(sql: str, replace: Callable[[str], str]) -> str:
+    """``sql`` with each ``$name`` (or ``?``) parameter replaced, found by
+    DuckDB's own tokenizer (so a "$" in a string is left alone)."""
+    import duckdb
+
+    pieces: list[str] = []
+    tokens = duckdb.tokenize(sql)
+    cursor = 0
+    for index, (position, kind) in enumerate(tokens):
+        if kind != duckdb.token_type.operator or sql[position] not in "$?":
+            continue
+        skip = 2 if sql[position] == "$" else 1  # "$" is followed by its name
+        end = tokens[index + skip][0] if index + skip < len(tokens) else len(sql)
+        name = sql[position + 1 : end].strip() if skip == 2 else ""
+        pieces += [sql[cursor:position], replace(name)]
+        cursor = end
+    pieces.append(sql[cursor:])
+    return "".join(pieces)

@@ -8,10 +8,10 @@ from sphinx_grantreport.errors import ReportError
 from sphinx_grantreport.formatting import (
     format_value,
     parse_locale,
-    parse_template,
     round_value,
     shown_number,
 )
+from sphinx_grantreport.title_templates import parse_template
 
 EN = parse_locale("en")
 DE = parse_locale("de")

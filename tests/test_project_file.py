@@ -178,6 +178,15 @@ CORE_MODULES = [
     "presentation",
     "chart_spec",
     "chart_drawing",
+    "chart_style",
+    "query_check",
+    "report_code",
+    "title_templates",
+    "prose_formats",
+    "python_specs",
+    "spreadsheet",
+    "watchdog",
+    "version",
 ]
 
 

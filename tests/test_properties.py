@@ -18,10 +18,10 @@ from sphinx_grantreport.formatting import (
     NumberStyle,
     format_value,
     parse_locale,
-    parse_template,
     round_value,
 )
 from sphinx_grantreport.metrics import parse_expect
+from sphinx_grantreport.title_templates import parse_template
 
 EN = parse_locale("en")
 numbers = st.one_of(
