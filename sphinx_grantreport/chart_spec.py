@@ -392,19 +392,3 @@ def describe(data: PlotData, spec: ChartSpec, numbers: NumberStyle) -> str:
         high_text = numbers.format(high, spec.yformat)
         text += f"; values range from {low_text} to {high_text}"
     return text + "."
-
-
-#: How small a chart may be shown on a screen, against its drawn size: its
-#: smallest text, 8.5 pt bar labels (11.3 px), then reads at 9 px or more.
-LEAST_SCALE = 0.8
-
-
-def least_width(svg: Path) -> int | None:
-    """The narrowest a chart is shown, in CSS pixels: its drawn width (the
-    SVG's ``width``, in pt from matplotlib) times :data:`LEAST_SCALE`."""
-    head = svg.read_bytes()[:2000].decode("utf-8", "replace")
-    found = re.search(r'<svg[^>]*\swidth="([0-9.]+)(pt|px)?"', head)
-    if found is None:
-        return None
-    pixels = float(found[1]) * (4 / 3 if found[2] == "pt" else 1)
-    return round(pixels * LEAST_SCALE)

@@ -29,7 +29,7 @@ from .doctree import depart_nothing, skip, table_node
 from .errors import ReportError
 from .figure_options import CHART_OPTIONS, FIGURE_OPTION_HELP
 from .myst_options import check_not_cut
-from .output_files import check_svg, ensure_copy, write_atomically
+from .output_files import check_svg, ensure_copy, least_width, write_atomically
 from .report_warnings import warn
 from .session import get_session
 from .version import package_version
@@ -289,7 +289,7 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
         self.body.append(f'<p class="{PLACEHOLDER_CLASSES}">{FIGURE_PLACEHOLDER}</p>')
         raise nodes.SkipNode
     images = Path(self.builder.outdir) / self.builder.imagedir
-    least = chart_spec.least_width(images / str(names[0])) if fmt == "svg" else None
+    least = least_width(images / str(names[0])) if fmt == "svg" else None
     if least:  # on a narrow screen the chart scrolls sideways rather than shrink
         self.body.append(  # its text below reading size; see grantreport.css
             '<div class="kpi-chart-scroll" tabindex="0" role="group" '

@@ -7,6 +7,7 @@ No Sphinx here, and no matplotlib: a cached chart is copied without drawing.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -56,3 +57,19 @@ def check_svg(content: bytes) -> None:
             f"the chart's SVG is not well-formed XML ({error}): does its text "
             "hold control characters?",
         ) from None
+
+
+#: How small a chart may be shown on a screen, against its drawn size: its
+#: smallest text, 8.5 pt bar labels (11.3 px), then reads at 9 px or more.
+LEAST_SCALE = 0.8
+
+
+def least_width(svg: Path) -> int | None:
+    """The narrowest a chart is shown, in CSS pixels: its drawn width (the
+    SVG's ``width``, in pt from matplotlib) times :data:`LEAST_SCALE`."""
+    head = svg.read_bytes()[:2000].decode("utf-8", "replace")
+    found = re.search(r'<svg[^>]*\swidth="([0-9.]+)(pt|px)?"', head)
+    if found is None:
+        return None
+    pixels = float(found[1]) * (4 / 3 if found[2] == "pt" else 1)
+    return round(pixels * LEAST_SCALE)

@@ -5,12 +5,14 @@ engine shows a value through :func:`present`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .datafiles import shown_path
+from .engine import QueryEngine
 from .errors import ReportError
 from .formatting import NumberStyle, is_number, round_value, shown_number
 from .metrics import Measurement, MetricEvaluator, broken_expectations
@@ -86,7 +88,7 @@ def present(
         measurement,
         text,
         number,
-        sources(evaluator, measurement),
+        sources(evaluator.engine, measurement.tables, measurement.files),
         doubts(evaluator, measurement, max_age),
     )
 
@@ -105,18 +107,17 @@ def shown_text(
 
 
 def sources(
-    evaluator: MetricEvaluator, measurement: Measurement
+    engine: QueryEngine, tables: Sequence[str], files: Sequence[Path] = ()
 ) -> tuple[SourceFact, ...]:
-    """The files behind a value: each table's file with its sha256 and rows,
-    or the modules of a metric function."""
-    engine = evaluator.engine
+    """The files behind a value, chart or table: each table's file with its
+    sha256 and rows, or (with no table) the modules of a metric function."""
     facts = []
-    for table in measurement.tables:
+    for table in tables:
         known = engine.facts(table)
         file = shown_path(known.path, engine.root)
         facts.append(SourceFact(file, table, known.sha256, known.rows))
-    if not measurement.tables:
-        facts += [SourceFact(Path(path).name) for path in measurement.files]
+    if not tables:
+        facts += [SourceFact(Path(path).name) for path in files]
     return tuple(facts)
 
 

@@ -159,12 +159,7 @@ class Session:
         """Record the data a chart or table shows, for the ``kpis`` builder:
         its query, parameters, files and a hash of its rows, so that a change
         to a chart shows in a diff of two ``kpis.json``."""
-        facts = sources(
-            self.evaluator,
-            Measurement(
-                None, result.sql, result.files, result.tables, views=result.views
-            ),
-        )
+        facts = sources(self.engine, result.tables)
         record_data(env, location, kind, result, facts)
 
     def warn_once(self, error: ReportError, location: object) -> None:

@@ -178,3 +178,34 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Pr
     yield build
     while apps:
         apps.pop().cleanup()
+
+
+#: Debian's Chromium, driven by Playwright, for the tests that look at pages.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+try:
+    from playwright import sync_api as playwright
+except ImportError:  # the tests skip, or fail under GRANTREPORT_REQUIRE_TOOLS=1
+    playwright = None
+
+#: ``pytestmark = NEEDS_BROWSER`` in a module of browser tests.
+NEEDS_BROWSER = [
+    pytest.mark.tool_missing(
+        playwright is None, reason="needs Playwright: pip install playwright"
+    ),
+    pytest.mark.tool_missing(
+        not Path(CHROMIUM).exists(),
+        reason="needs Debian's chromium: apt-get install chromium",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module."""
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()

@@ -3,25 +3,10 @@ under our theme and the themes users already have."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
+from conftest import NEEDS_BROWSER
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-try:
-    from playwright import sync_api as playwright
-except ImportError:  # the tests skip, or fail under GRANTREPORT_REQUIRE_TOOLS=1
-    playwright = None
-pytestmark = [
-    pytest.mark.tool_missing(
-        playwright is None, reason="needs Playwright: pip install playwright"
-    ),
-    pytest.mark.tool_missing(
-        not Path(CHROMIUM).exists(),
-        reason="needs Debian's chromium: apt-get install chromium",
-    ),
-]
+pytestmark = NEEDS_BROWSER
 
 LAYOUT_THEMES = [
     "grantreport",
@@ -75,17 +60,6 @@ def luminance(colour: str) -> float:
 def contrast(first: str, second: str) -> float:
     light, dark = sorted((luminance(first), luminance(second)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,25 +6,12 @@ chart fits its column as before. Measured in Chromium through Playwright."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import NEEDS_BROWSER
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-try:
-    from playwright import sync_api as playwright
-except ImportError:  # the tests skip, or fail under GRANTREPORT_REQUIRE_TOOLS=1
-    playwright = None
-pytestmark = [
-    pytest.mark.tool_missing(
-        playwright is None, reason="needs Playwright: pip install playwright"
-    ),
-    pytest.mark.tool_missing(
-        not Path(CHROMIUM).exists(),
-        reason="needs Debian's chromium: apt-get install chromium",
-    ),
-]
+pytestmark = NEEDS_BROWSER
 
 #: Each visible chart image: its src, rendered width, and its box's width.
 CHARTS = """() => [...document.querySelectorAll('img.kpi-chart')]
@@ -40,17 +27,6 @@ CHARTS = """() => [...document.querySelectorAll('img.kpi-chart')]
   }))"""
 PAGE = """() => ({scrollWidth: document.documentElement.scrollWidth,
   innerWidth: window.innerWidth})"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
