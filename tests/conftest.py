@@ -23,6 +23,11 @@ _ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
 #: or Playwright fails when the tool is missing, instead of skipping.
 REQUIRE_TOOLS = os.environ.get("GRANTREPORT_REQUIRE_TOOLS") == "1"
 
+#: Sphinx colours its messages when CI=true (or FORCE_COLOR) is set, even into
+#: a pipe: the builds that tests run in a process of their own must print the
+#: same plain text on a CI machine as here.
+os.environ["NO_COLOR"] = "1"
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
