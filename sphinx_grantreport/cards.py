@@ -31,6 +31,22 @@ class kpi_card(nodes.container):
     type, so builders can give it a rendering of its own."""
 
 
+class kpi_card_title(nodes.paragraph):
+    """A card's title: in HTML a heading one level below its section's (for
+    heading navigation), a paragraph in every other builder."""
+
+
+def visit_card_title_html(self: Any, node: kpi_card_title) -> None:
+    level = min(getattr(self, "section_level", 1) + 1, 6)
+    self.body.append(
+        self.starttag(node, "p", "", role="heading", **{"aria-level": str(level)})
+    )
+
+
+def depart_card_title_html(self: Any, node: kpi_card_title) -> None:
+    self.body.append("</p>\n")
+
+
 class KpiCardDirective(SphinxDirective):
     """A card showing one computed value, with a title and optional body.
 
@@ -218,7 +234,7 @@ class KpiCardDirective(SphinxDirective):
     ) -> nodes.paragraph | None:
         if not any(literal or field for literal, field in parts):
             return None
-        title = nodes.paragraph(
+        title = kpi_card_title(
             "", "", classes=["sd-card-title", "sd-font-weight-bold", "kpi-card-title"]
         )
         self.set_source_info(title)
@@ -358,5 +374,6 @@ def card_body(card: nodes.Element) -> nodes.Element:
 
 def setup_cards(app: Sphinx) -> None:
     app.add_node(kpi_card, latex=(visit_card_latex, depart_card_latex))
+    app.add_node(kpi_card_title, html=(visit_card_title_html, depart_card_title_html))
     app.add_directive("kpi-card", KpiCardDirective)
     app.add_post_transform(PrintCardShape)

@@ -122,6 +122,20 @@ class Canvas:
         return str(self.palette[index % len(self.palette)])
 
 
+#: Each series of a line, step, area or scatter chart has a marker shape and a
+#: dash pattern of its own, so that no two differ by colour only.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+DASHES = ("-", "--", ":", "-.")
+
+
+def _marker(index: int) -> str:
+    return MARKERS[index % len(MARKERS)]
+
+
+def _dash(index: int) -> str:
+    return DASHES[index % len(DASHES)]
+
+
 def paint(canvas: Canvas) -> None:
     """Draw the chart's kind, then what every kind has: title, axes, legend."""
     PAINTERS[canvas.spec.kind](canvas)
@@ -179,6 +193,8 @@ def _bars(canvas: Canvas, horizontal: bool) -> None:
         base: dict[str, Any] = {
             "left" if horizontal else "bottom": bottoms if spec.stacked else 0
         }
+        if groups > 1:  # touching bars and segments: an edge of paper between
+            extent.update(edgecolor=canvas.paper, linewidth=1)
         container = draw(offsets, heights, label=name, color=colors, **extent, **base)
         containers.append(container)
         if spec.stacked:
@@ -242,28 +258,45 @@ def _x_values(canvas: Canvas) -> list[Any]:
     return list(range(len(labels)))
 
 
-def _each_series(canvas: Canvas, draw: Callable[..., Any], **style: Any) -> None:
-    """Draw every series against x with one Axes method (plot, step, scatter)."""
+def _each_series(
+    canvas: Canvas,
+    draw: Callable[..., Any],
+    styles: Callable[[int], dict[str, Any]],
+    **style: Any,
+) -> None:
+    """Draw every series against x with one Axes method (plot, step, scatter),
+    each in the style ``styles`` gives its index (its marker, its dashes)."""
     xs = _x_values(canvas)
     for index, (name, values) in enumerate(canvas.data.series):
-        draw(xs, values, label=name, color=canvas.color(index), **style)
+        color = canvas.color(index)
+        draw(xs, values, label=name, color=color, **style, **styles(index))
     _date_axis(canvas)
 
 
 def paint_line(canvas: Canvas) -> None:
-    """Lines, with a marker on each point while there are few of them."""
+    """Lines, with a marker on each point while there are few of them; each
+    series with a marker and dashes of its own."""
     few_points = len(canvas.data.categories) <= 12
-    _each_series(canvas, canvas.axes.plot, marker="o" if few_points else None)
+
+    def styles(index: int) -> dict[str, Any]:
+        return {
+            "marker": _marker(index) if few_points else None,
+            "linestyle": _dash(index),
+        }
+
+    _each_series(canvas, canvas.axes.plot, styles)
 
 
 def paint_step(canvas: Canvas) -> None:
     """Steps: a value holds until the next x."""
-    _each_series(canvas, canvas.axes.step, where="post")
+    _each_series(
+        canvas, canvas.axes.step, lambda i: {"linestyle": _dash(i)}, where="post"
+    )
 
 
 def paint_scatter(canvas: Canvas) -> None:
     """Points, with a grid both ways to read them against."""
-    _each_series(canvas, canvas.axes.scatter, s=28)
+    _each_series(canvas, canvas.axes.scatter, lambda i: {"marker": _marker(i)}, s=28)
     canvas.axes.grid(axis="x", visible=True)
 
 
@@ -275,11 +308,21 @@ def paint_area(canvas: Canvas) -> None:
     values = [_gaps_as_zero(series) for _, series in data.series]
     names = [name for name, _ in data.series]
     if canvas.spec.stacked:
-        axes.stackplot(xs, values, labels=names, colors=colors, alpha=0.9)
+        axes.stackplot(
+            xs,
+            values,
+            labels=names,
+            colors=colors,
+            alpha=0.9,
+            edgecolor=canvas.paper,  # an edge of paper between the layers
+            linewidth=1,
+        )
     else:
-        for name, series, color in zip(names, values, colors, strict=True):
+        for index, (name, series, color) in enumerate(
+            zip(names, values, colors, strict=True)
+        ):
             axes.fill_between(xs, series, label=name, color=color, alpha=0.35)
-            axes.plot(xs, series, color=color)
+            axes.plot(xs, series, color=color, linestyle=_dash(index))
     axes.set_ylim(bottom=0)
     _date_axis(canvas)
 

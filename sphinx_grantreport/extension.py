@@ -36,6 +36,7 @@ def _add_css(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.insert(0, str(STATIC_DIR))
         app.add_css_file(CSS_FILE)
+        app.add_js_file("grantreport.js")
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:

@@ -51,7 +51,9 @@ class kpi_download(nodes.General, nodes.Element):
 
 
 class kpi_data(nodes.container):
-    """The plotted data as a table, folded away under the chart in HTML."""
+    """The plotted data as a table, folded away under the chart in HTML: under
+    every chart drawn from data on a web page, and in print and text only
+    where the figure asks for it with :table: (``explicit``)."""
 
 
 def _flag(argument: str | None) -> str:
@@ -92,8 +94,9 @@ class KpiFigureDirective(SphinxDirective):
         try:
             chart, table = self._chart()
             figure += chart
-            if "table" in self.options:
+            if "table" in self.options or table is not None:
                 extra.append(self._data_table(table, chart))
+                extra[-1]["explicit"] = "table" in self.options
                 if figure["ids"]:  # so print can say whose data it is
                     extra[-1]["figure_id"] = figure["ids"][0]
         except ReportError as error:
@@ -199,9 +202,7 @@ class KpiFigureDirective(SphinxDirective):
         return result
 
     def _data_table(self, table: Table | None, chart: kpi_chart) -> kpi_data:
-        details = kpi_data(
-            "", classes=["kpi-figure-data"], summary="Data for this chart"
-        )
+        details = kpi_data("", classes=["kpi-figure-data"])
         if table is None:
             return details
         numbers = get_session(self.env).definitions.numbers
@@ -329,9 +330,32 @@ def visit_download_html(self: Any, node: kpi_download) -> None:
         href = html.escape(f"{self.builder.dlpath}/grantreport/{name}")
         self.body.append(
             f'<p class="kpi-figure-download"><a href="{href}" download>'
-            "Download the data (CSV)</a></p>\n"
+            f"Download the data of {figure_name(self, node.parent)} (CSV)</a></p>\n"
         )
     raise nodes.SkipNode
+
+
+def figure_name(self: Any, figure: nodes.Element | None) -> str:
+    """How the page names a figure, as HTML: its number as its caption shows
+    it ("Fig. 3", in a caption-number span as Sphinx writes it), else its
+    caption in quotes, else "the chart above"."""
+    if isinstance(figure, nodes.figure):
+        key = "figure"
+        if self.builder.name == "singlehtml":
+            key = f"{self.docnames[-1]}/figure"
+        numbers = self.builder.fignumbers.get(key, {})
+        for figure_id in figure["ids"]:
+            if figure_id in numbers:
+                number = ".".join(map(str, numbers[figure_id]))
+                text = self.config.numfig_format["figure"] % number
+                return f'<span class="caption-number">{html.escape(text)}</span>'
+        caption = figure.next_node(nodes.caption)
+        if caption is not None and caption.astext().strip():
+            words = html.escape(" ".join(caption.astext().split()))
+            return (
+                f"\N{LEFT DOUBLE QUOTATION MARK}{words}\N{RIGHT DOUBLE QUOTATION MARK}"
+            )
+    return "the chart above"
 
 
 def visit_chart_latex(self: Any, node: kpi_chart) -> None:
@@ -361,8 +385,20 @@ class ChartsAsText(SphinxPostTransform):
 
 
 def visit_data_html(self: Any, node: kpi_data) -> None:
-    summary = html.escape(node["summary"])
-    self.body.append(f'<details class="kpi-figure-data"><summary>{summary}</summary>\n')
+    """The table folded under its figure, named after it ("Data of Fig. 3"),
+    in a focusable region named by that summary, which scrolls sideways when
+    the table is wider than the page."""
+    index = node.parent.index(node)
+    figure = node.parent[index - 1] if index else None
+    serial = getattr(self, "_kpi_data_serial", 0) + 1
+    self._kpi_data_serial = serial
+    summary_id = f"kpi-figure-data-{serial}"
+    self.body.append(
+        f'<details class="kpi-figure-data"><summary id="{summary_id}">'
+        f"Data of {figure_name(self, figure)}</summary>\n"
+        f'<div class="kpi-figure-data-region" role="region" tabindex="0" '
+        f'aria-labelledby="{summary_id}">\n'
+    )
 
 
 def visit_data_latex(self: Any, node: kpi_data) -> None:
@@ -375,7 +411,20 @@ def visit_data_latex(self: Any, node: kpi_data) -> None:
 
 
 def depart_data_html(self: Any, node: kpi_data) -> None:
-    self.body.append("</details>\n")
+    self.body.append("</div></details>\n")
+
+
+class DataTablesInPrint(SphinxPostTransform):
+    """Print, text, man and Texinfo keep a figure's data table only where the
+    figure asks for it (:table:); on a web page every chart has one."""
+
+    default_priority = 199  # before ChartsAsText, whatever it changes
+    formats = ("latex", "text", "man", "texinfo")
+
+    def run(self, **kwargs: Any) -> None:
+        for data in list(self.document.findall(kpi_data)):
+            if not data.get("explicit", True):
+                data.parent.remove(data)
 
 
 def setup_figures(app: Sphinx) -> None:
@@ -385,6 +434,7 @@ def setup_figures(app: Sphinx) -> None:
         latex=(visit_chart_latex, None),
     )
     app.add_post_transform(ChartsAsText)
+    app.add_post_transform(DataTablesInPrint)
     # the alt text above, and values in captions and titles, in man pages
     app.add_node(
         kpi_download,

@@ -304,6 +304,14 @@ class NumberStyle:
     def format(self, value: object, spec: str | None = None) -> str:
         return format_value(value, spec, self.locale, self.currency)
 
+    def exactly(self, value: Decimal) -> str:
+        """Every digit of a value, grouped as the language groups them: what
+        a reader who opens its sources sees behind a rounded "70"."""
+        with decimal.localcontext(_EXACT):
+            return babel_numbers.format_decimal(
+                value, locale=self.locale, decimal_quantization=False
+            )
+
 
 def shown_number(
     value: Decimal, spec: str | None, locale: Locale, currency: str = "USD"

@@ -1,8 +1,9 @@
 """What a card shows around its number: the change against another value, the
 progress toward a target, and a sparkline of the trend.
 
-The change and the progress say in words what their colour or bar shows, so
-that they read the same to a screen reader, in text output and in print.
+The change and the progress say in visible words what their colour, arrow or
+bar shows, so that they read the same to every reader, to a screen reader, in
+text output and in print; the arrow itself is hidden from screen readers.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ def _finite(value: Any) -> Decimal | None:
         return None
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     return number if number.is_finite() else None
+
+
+class kpi_arrow(nodes.inline):
+    """The arrow of a change: decoration (the words say it), so hidden from
+    screen readers in HTML; plain inline text in every other builder."""
 
 
 def delta_paragraph(
@@ -66,13 +72,21 @@ def delta_paragraph(
         "",
         classes=["kpi-card-delta", f"kpi-delta-{direction}", f"kpi-delta-{tone}"],
     )
-    paragraph += nodes.inline(arrow, arrow, classes=["kpi-delta-arrow"])
+    paragraph += kpi_arrow(arrow, arrow, classes=["kpi-delta-arrow"])
     paragraph += nodes.Text(f" {sign}{amount}")
     if label:
         paragraph += nodes.Text(f" {label}")
     words = {"good": "an improvement", "bad": "a worsening", "neutral": "no change"}
-    paragraph += nodes.inline("", f" ({words[tone]})", classes=["kpi-visually-hidden"])
+    paragraph += nodes.inline("", f" ({words[tone]})", classes=["kpi-delta-words"])
     return paragraph
+
+
+def visit_arrow_html(self: Any, node: kpi_arrow) -> None:
+    self.body.append(self.starttag(node, "span", "", **{"aria-hidden": "true"}))
+
+
+def depart_arrow_html(self: Any, node: kpi_arrow) -> None:
+    self.body.append("</span>")
 
 
 class kpi_progress(nodes.General, nodes.Element):
@@ -90,17 +104,26 @@ def progress_nodes(
     share = numbers.format(fraction, "percent:0")
     words = f"{share} of the target of {target_text}"
     bar = kpi_progress("", fraction=float(max(Decimal(0), min(fraction, Decimal(1)))))
-    bar["label"] = words
     text = nodes.paragraph(words, words, classes=["kpi-card-progress-text"])
     return [bar, text]
 
 
 def visit_progress_html(self: Any, node: kpi_progress) -> None:
+    """The bar, named by the words under it (aria-labelledby: no label of its
+    own repeating them)."""
     percent = round(node["fraction"] * 100)
+    named = ""
+    index = node.parent.index(node)
+    words = node.parent[index + 1] if index + 1 < len(node.parent) else None
+    if isinstance(words, nodes.paragraph):  # written next: give it an id
+        if not words["ids"]:
+            serial = getattr(self, "_kpi_progress_serial", 0) + 1
+            self._kpi_progress_serial = serial
+            words["ids"].append(f"kpi-progress-words-{serial}")
+        named = f' aria-labelledby="{html.escape(words["ids"][0])}"'
     self.body.append(
         f'<div class="kpi-progress" role="progressbar" aria-valuemin="0" '
-        f'aria-valuemax="100" aria-valuenow="{percent}" '
-        f'aria-label="{html.escape(node["label"])}">'
+        f'aria-valuemax="100" aria-valuenow="{percent}"{named}>'
         f'<span style="width: {percent}%"></span></div>\n'
     )
     raise nodes.SkipNode
@@ -171,6 +194,7 @@ def visit_sparkline_latex(self: Any, node: kpi_sparkline) -> None:
 
 
 def setup_indicators(app: Sphinx) -> None:
+    app.add_node(kpi_arrow, html=(visit_arrow_html, depart_arrow_html))
     app.add_node(
         kpi_progress,
         html=(visit_progress_html, None),

@@ -58,6 +58,16 @@ class ShownValue:
     number: Decimal | None
     sources: tuple[SourceFact, ...]
     doubts: tuple[ReportError, ...]
+    #: the unrounded value in the report's language ("79" behind "70"), for
+    #: the provenance a reader can open; None where it reads as the text does
+    raw_text: str | None = None
+
+    @property
+    def params(self) -> str:
+        """The parameters its query was run with, as a reader reads them."""
+        return "; ".join(
+            f"${name} = {value}" for name, value in self.measurement.params.items()
+        )
 
     @property
     def exact(self) -> Decimal | None:
@@ -78,18 +88,22 @@ def present(
     """Round and format a measurement (options override the metric's own),
     and gather its sources and doubts."""
     text, value = shown_text(measurement, numbers, format_spec, rounding)
-    number = None
+    number = raw_text = None
     if is_number(value):
         spec = measurement.format_spec(format_spec)
         number = shown_number(
             Decimal(str(value)), spec, numbers.locale, numbers.currency
         )
+        raw = Decimal(str(measurement.value))
+        if raw.is_finite() and raw != number:  # the text does not read as it
+            raw_text = numbers.exactly(raw)
     return ShownValue(
         measurement,
         text,
         number,
         sources(evaluator.engine, measurement.tables, measurement.files),
         doubts(evaluator, measurement, max_age),
+        raw_text,
     )
 
 

@@ -1,9 +1,11 @@
-"""The value node: a computed number in a card or a sentence, with where it
-came from on hover and keyboard focus, and the check that the words before it
-("more than", "over") are true of the data."""
+"""The value node: a computed number in a card or a sentence, the "Source"
+toggletip of each card or paragraph that holds values (where they came from),
+and the check that the words before a value ("more than", "over") are true of
+the data."""
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from typing import Any
@@ -12,6 +14,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.html5 import HTML5Translator
 
 from .errors import ReportError
@@ -47,6 +50,10 @@ def value_node(shown: ShownValue | None) -> kpi_value:
     )
     if measurement.as_of:
         node["as_of"] = measurement.as_of.isoformat()
+    if shown.raw_text is not None:
+        node["raw"] = shown.raw_text
+    if shown.params:
+        node["params"] = shown.params
     if shown.exact is not None and shown.number is not None:
         # for the wording around it (see ProseClaims), not kept in the doctree
         node["claim"] = (str(shown.exact), str(shown.number))
@@ -102,23 +109,21 @@ _DATA_ATTRIBUTES = {
     "metric": "data-kpi-metric",
     "query": "data-kpi-query",
     "as_of": "data-kpi-as-of",
+    "raw": "data-kpi-raw",
+    "params": "data-kpi-params",
+    "tip": "aria-describedby",
 }
 
 
 def visit_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:
+    """The value as plain text: a screen reader hears the number, and the
+    keyboard does not stop on it; its provenance is in data attributes here
+    and in words in the Source toggletip of its paragraph or card."""
     attributes = {
-        html: node[key] for key, html in _DATA_ATTRIBUTES.items() if node.get(key)
+        name: node[key] for key, name in _DATA_ATTRIBUTES.items() if node.get(key)
     }
     if node.get("sources"):
-        # Where the number comes from, on hover (title) and on keyboard focus.
         attributes["data-kpi-sources"] = node["sources"]
-        origin = f"Computed from {node['sources']}"
-        if node.get("as_of"):
-            origin += f", data as of {node['as_of']}"
-        if node.get("query"):
-            origin += f", by: {node['query'].strip()}"
-        attributes["title"] = origin
-        attributes["tabindex"] = "0"
     self.body.append(self.starttag(node, "span", "", **attributes))
 
 
@@ -126,6 +131,113 @@ def depart_kpi_value_html(self: HTML5Translator, node: kpi_value) -> None:
     self.body.append("</span>")
 
 
+class kpi_source_tip(nodes.Inline, nodes.Element):
+    """The "Source" button of a paragraph or card that holds values, and the
+    panel it opens: each value's sources, as-of date and query (HTML only)."""
+
+
+def _tip_entry(value: kpi_value) -> dict[str, str]:
+    return {
+        "value": value.astext(),
+        "raw": value.get("raw", ""),
+        "sources": value["sources"],
+        "as_of": value.get("as_of", ""),
+        "params": value.get("params", ""),
+        "query": " ".join(value.get("query", "").split()),
+    }
+
+
+class SourceTips(SphinxPostTransform):
+    """One toggletip per card, or per paragraph (caption, list item...), that
+    holds values with sources: on a line just after the paragraph, or as the
+    last line of the card's body. A value in a heading is left without one (a button in
+    a heading would become part of its name); the data appendix lists it."""
+
+    default_priority = 210  # after the card's shape and references
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        from .cards import card_body, kpi_card  # cards import this module
+
+        groups: dict[int, tuple[nodes.Element, list[kpi_value]]] = {}
+        for value in self.document.findall(kpi_value):
+            if not value.get("sources"):
+                continue
+            holder: nodes.Element | None = value.parent
+            block = None  # the paragraph (caption, title...) the value is in
+            while holder is not None and not isinstance(holder, kpi_card):
+                if (
+                    block is None
+                    and isinstance(holder, nodes.TextElement)
+                    and not isinstance(holder, nodes.Inline)
+                ):
+                    block = holder
+                holder = holder.parent
+            if holder is not None:  # in a card: the card's one button
+                block = holder
+            if block is None or isinstance(block, (nodes.title, nodes.subtitle)):
+                continue
+            groups.setdefault(id(block), (block, []))[1].append(value)
+        for block, values in groups.values():
+            number = self.env.new_serialno("kpi-source-tip")
+            seen: list[dict[str, str]] = []
+            for value in values:
+                entry = _tip_entry(value)
+                if entry not in seen:
+                    seen.append(entry)
+            tip = kpi_source_tip("", entries=seen, tip_id=f"kpi-source-{number}")
+            for value in values:  # each value is described by its panel
+                value["tip"] = tip["tip_id"]
+            if isinstance(block, kpi_card):
+                line = nodes.paragraph("", "", tip, classes=["kpi-card-source"])
+                card_body(block).append(line)
+            else:  # a line of its own after the paragraph: its words stay its own
+                line = nodes.paragraph("", "", tip, classes=["kpi-source-line"])
+                block.parent.insert(block.parent.index(block) + 1, line)
+
+
+def _tip_item(entry: dict[str, str]) -> str:
+    words = f"computed from {html.escape(entry['sources'])}"
+    if entry["raw"]:
+        words = f"(exactly {html.escape(entry['raw'])}) {words}"
+    if entry["as_of"]:
+        words += f", data as of {html.escape(entry['as_of'])}"
+    if entry["params"]:
+        words += f", with {html.escape(entry['params'])}"
+    query = (
+        f' <span class="kpi-tip-query">by <code>{html.escape(entry["query"])}</code>'
+        "</span>"
+        if entry["query"]
+        else ""
+    )
+    return (
+        '<span class="kpi-tip-item" role="listitem">'
+        f'<span class="kpi-tip-value">{html.escape(entry["value"])}</span> '
+        f"{words}{query}</span> "
+    )
+
+
+def visit_source_tip_html(self: HTML5Translator, node: kpi_source_tip) -> None:
+    """A disclosure button and its panel, inline (a paragraph holds it). With
+    JavaScript, grantreport.js makes the panel a toggletip the button opens
+    and Esc closes; without, the button stays hidden and the panel shows as a
+    line of small text."""
+    tip_id = html.escape(node["tip_id"])
+    entries = node["entries"]
+    label = "Source" if len(entries) == 1 else "Sources"
+    items = "".join(_tip_item(entry) for entry in entries)
+    self.body.append(
+        f' <span class="kpi-tip"><button type="button" class="kpi-tip-button" '
+        f'aria-expanded="false" aria-controls="{tip_id}">{label}</button>'
+        f'<span class="kpi-tip-panel" id="{tip_id}">'
+        f'<span class="kpi-tip-heading">{label}:</span> '
+        f'<span class="kpi-tip-list" role="list">{items}</span></span></span>'
+    )
+    raise nodes.SkipNode
+
+
 def setup_values(app: Sphinx) -> None:
     app.add_node(kpi_value, html=(visit_kpi_value_html, depart_kpi_value_html))
+    app.add_node(kpi_source_tip, html=(visit_source_tip_html, None))
     app.add_transform(ProseClaims)
+    app.add_post_transform(SourceTips)

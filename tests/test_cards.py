@@ -13,9 +13,11 @@ def soup(html: str) -> BeautifulSoup:
 
 
 def card_texts(html: str) -> list[str]:
-    return [
-        " ".join(c.get_text(" ").split()) for c in soup(html).select("div.kpi-card")
-    ]
+    """What each card shows, without its "Source" toggletip."""
+    page = soup(html)
+    for tip in page.select(".kpi-tip"):
+        tip.decompose()
+    return [" ".join(c.get_text(" ").split()) for c in page.select("div.kpi-card")]
 
 
 @pytest.fixture
@@ -94,11 +96,23 @@ def test_values_carry_their_provenance(basic):
         value["data-kpi-sources"]
         == "data/communities.csv (83 rows, sha256 2b6dd81d9dbb)"
     )
-    assert value["title"] == (
-        "Computed from data/communities.csv (83 rows, sha256 2b6dd81d9dbb), "
-        "by: SELECT count(*) FROM communities WHERE status = 'active'"
+    # plain text, no tab stop: the words are in its card's Source toggletip,
+    # the panel that describes it
+    assert "title" not in value.attrs and "tabindex" not in value.attrs
+    page = soup(basic.html())
+    panel = page.find(id=value["aria-describedby"])
+    button = page.select_one(f'button[aria-controls="{value["aria-describedby"]}"]')
+    assert button.get_text() == "Sources" and button["aria-expanded"] == "false"
+    items = [
+        " ".join(item.get_text().split()) for item in panel.select(".kpi-tip-item")
+    ]
+    assert items[0] == (
+        "70 (exactly 73) computed from data/communities.csv (83 rows, sha256 "
+        "2b6dd81d9dbb) by SELECT count(*) FROM communities WHERE status = 'active'"
     )
-    assert value["tabindex"] == "0"  # the same text on keyboard focus
+    # the parameters as the query was run with them
+    funding = page.select('.kpi-tip-item:-soup-contains("BETWEEN $start")')[0]
+    assert ", with $end = 2023-12-31; $start = 2021-01-01 by SELECT" in funding.text
 
 
 def test_extension_css_is_linked_and_copied(basic):

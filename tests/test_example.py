@@ -78,6 +78,8 @@ def test_example_report_has_no_hand_typed_number(example):
         for removable in body.select(
             # computed values, in prose and cards
             "span.kpi-value,"
+            # the "Source" toggletips: files, row counts, queries of the values
+            " span.kpi-tip,"
             # footnote references [1] and the labels of the footnotes
             " a.footnote-reference, aside.footnote > span.label,"
             # "Fig. N" of captions and of {numref} references

@@ -134,7 +134,7 @@ def test_download_and_table_give_the_data(shared):
     csv = (shared.outdir / link["href"]).read_text()
     assert csv.splitlines()[:2] == ["checkpoint,users", "Grant start,310"]
     details = figure.find_next_sibling("details")
-    assert details.summary.get_text() == "Data for this chart"
+    assert details.summary.get_text().startswith("Data of Fig. ")
     cells = [td.get_text().strip() for td in details.find_all("td")]
     assert cells[:2] == ["Grant start", "310"]
     assert "3.5K" in cells  # numbers as the y axis shows them
