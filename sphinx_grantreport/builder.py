@@ -30,6 +30,7 @@ from .spreadsheet import DIALECT, spreadsheet_cell
 CSV_COLUMNS = (
     "key",
     "metric",
+    "metric_key",
     "value",
     "texts",
     "query",
@@ -75,17 +76,20 @@ class KpisBuilder(Builder):
 
 
 def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
-    """One entry per metric (all the pages that show it), per inline query
-    and per chart or table (keyed by page and line)."""
+    """One entry per metric (all the pages that show it), per key of a keyed
+    metric, per inline query and per chart or table (keyed by page and line)."""
     entries: dict[str, dict[str, Any]] = {}
     for records in values.values():
         for record in map(asdict, records):
             key = record["metric"] or f"{record['page']}:{record['line']}"
+            if record["metric"] and record["key"] is not None:
+                key = f"{key}[{record['key']}]"  # each key of a keyed metric
             entry = entries.setdefault(
                 key,
                 {
                     "key": key,
                     "metric": record["metric"],
+                    "metric_key": record["key"],
                     "value": record["value"],
                     "texts": [],
                     "query": record["query"],

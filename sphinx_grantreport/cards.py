@@ -17,7 +17,7 @@ from sphinx_design.shared import create_component, is_component
 
 from .errors import ReportError
 from .indicators import delta_paragraph, progress_nodes, sparkline
-from .metrics import Measurement
+from .metrics import Measurement, split_key
 from .myst_options import check_not_cut
 from .presentation import shown_text
 from .report_warnings import warn
@@ -59,6 +59,7 @@ class KpiCardDirective(SphinxDirective):
     final_argument_whitespace = True
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "metric": directives.unchanged_required,
+        "key": directives.unchanged_required,
         "sql": directives.unchanged_required,
         "format": directives.unchanged_required,
         "round": directives.unchanged_required,
@@ -77,6 +78,9 @@ class KpiCardDirective(SphinxDirective):
     #: What each option does; the reference documentation is built from it.
     option_help: ClassVar[dict[str, str]] = {
         "metric": "A named metric (grantreport_metrics or the metrics file).",
+        "key": "The key of a keyed metric whose value the card shows: "
+        "utoronto, or $hub for a parameter's value; a keyed :compare: or "
+        ":target: metric takes the same key.",
         "sql": "A query returning one row of one value, instead of :metric:.",
         "format": "A format name (number, compact, currency-compact...) with an "
         "optional :N precision, or a Python format spec; overrides the metric's.",
@@ -176,6 +180,7 @@ class KpiCardDirective(SphinxDirective):
             location,
             metric=metric,
             sql=sql,
+            key=self.options.get("key"),
             format_spec=self.options.get("format"),
             rounding=self.options.get("round"),
         )
@@ -201,7 +206,7 @@ class KpiCardDirective(SphinxDirective):
         try:
             if "compare" in self.options:
                 reference = _measure_reference(
-                    session, self.env, location, self.options["compare"]
+                    session, self.env, location, self.options["compare"], measurement
                 )
                 context.append(
                     delta_paragraph(
@@ -216,7 +221,7 @@ class KpiCardDirective(SphinxDirective):
                 )
             if "target" in self.options:
                 target = _measure_reference(
-                    session, self.env, location, self.options["target"]
+                    session, self.env, location, self.options["target"], measurement
                 )
                 text, _ = shown_text(target, numbers, format_spec)
                 context += progress_nodes(
@@ -350,9 +355,14 @@ _QUERY_START = re.compile(r"^\s*(select|with|from|values)\b", re.IGNORECASE)
 
 
 def _measure_reference(
-    session: Session, env: Any, location: object, reference: str
+    session: Session,
+    env: Any,
+    location: object,
+    reference: str,
+    shown: Measurement,
 ) -> Measurement:
-    """A :compare: or :target: value: a number, a query or a metric name."""
+    """A :compare: or :target: value: a number, a query or a metric name
+    (``name[key]``; a keyed metric without a key takes the shown value's)."""
     reference = reference.strip()
     try:
         return Measurement(Decimal(reference))
@@ -360,7 +370,11 @@ def _measure_reference(
         pass
     if _QUERY_START.match(reference):
         return session.measure(env, location, sql=reference)
-    return session.measure(env, location, metric=reference)
+    name, key = split_key(reference)
+    definition = session.definitions.metrics.get(name)
+    if key is None and shown.key and definition is not None and definition.key:
+        key = ", ".join(shown.key)
+    return session.measure(env, location, metric=name, key=key)
 
 
 def card_body(card: nodes.Element) -> nodes.Element:

@@ -42,6 +42,8 @@ SUBTYPES: dict[str, str] = {
     "card's title or a sentence, claims more than the data says.",
     "plot": "A chart cannot be drawn: a plot function fails or returns no "
     "Figure, or matplotlib rejects an option.",
+    "key": "A keyed metric is used without a key, with a key it lacks, or "
+    "returns a key twice; or an unkeyed metric is given a key.",
     "mystmd": "A page uses a construct of the MyST Document Engine (mystmd) "
     "that Sphinx does not carry over, such as abbreviations: in the front "
     "matter; the warning says what to write instead.",

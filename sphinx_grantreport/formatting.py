@@ -10,6 +10,7 @@ import datetime
 import decimal
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import (
     ROUND_CEILING,
@@ -23,6 +24,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
+from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 
 from .errors import ReportError
@@ -303,6 +305,15 @@ class NumberStyle:
 
     def format(self, value: object, spec: str | None = None) -> str:
         return format_value(value, spec, self.locale, self.currency)
+
+    def listing(self, items: Sequence[str], limit: int | None = None) -> str:
+        """Items as a sentence lists them in the report's language ("A, B and
+        C"); past ``limit``, the rest counted ("A, B and 4 others")."""
+        shown = list(items)
+        if limit is not None and len(shown) > limit:
+            rest = len(shown) - limit
+            shown = [*shown[:limit], f"{rest} other{'s' if rest > 1 else ''}"]
+        return babel_lists.format_list(shown, locale=self.locale)
 
     def exactly(self, value: Decimal) -> str:
         """Every digit of a value, grouped as the language groups them: what

@@ -4,6 +4,7 @@ and the provenance of each value. No Sphinx nodes here."""
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -15,6 +16,16 @@ from .engine import QueryEngine, QueryResult
 from .errors import Memo, ReportError
 from .formatting import is_number
 from .report_code import ReportCode
+
+_KEYED_RE = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<key>[^\]]*)\]$")
+
+
+def split_key(reference: str) -> tuple[str, str | None]:
+    """``users[utoronto]`` as ("users", "utoronto"); ``users`` as ("users", None)."""
+    if match := _KEYED_RE.match(reference.strip()):
+        return match["name"].strip(), match["key"]
+    return reference.strip(), None
+
 
 _CALLABLE_RE = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<function>[A-Za-z_]\w*)$")
 
@@ -32,6 +43,13 @@ class MetricDefinition:
     description: str | None = None
     expect: str | None = None
     as_of: str | None = None
+    #: the column (or comma-separated columns) of a keyed metric: its query
+    #: returns one row per key, and a page picks one as ``name[key]``
+    key: str | None = None
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.key.split(",")) if self.key else ()
 
     @classmethod
     def from_config(cls, name: str, raw: object) -> MetricDefinition:
@@ -67,6 +85,14 @@ class MetricDefinition:
             )
         if "expect" in raw:
             parse_expect(raw["expect"], name)
+        if "key" in raw and (
+            "sql" not in raw or not all(part.strip() for part in raw["key"].split(","))
+        ):
+            raise ReportError(
+                "config",
+                f"metric {name!r}: key must name the column(s) of its sql that "
+                'tell its rows apart, such as key = "hub"',
+            )
         if "function" in raw and not _CALLABLE_RE.match(raw["function"]):
             raise ReportError(
                 "config",
@@ -88,6 +114,8 @@ class Measurement:
     views: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
     as_of: datetime.date | None = None
+    #: the key of a keyed metric's value, as the page wrote it (resolved)
+    key: tuple[str, ...] = ()
 
     def format_spec(self, option: str | None = None) -> str | None:
         """The format to show it in: the directive's option, else the metric's."""
@@ -195,6 +223,54 @@ def check_text_size(value: str | bytes, what: str) -> None:
         )
 
 
+#: The most items a list in a sentence may have.
+MAX_LIST_ITEMS = 1_000
+
+
+def key_text(value: Any) -> str:
+    """A key as a page writes it: ``users[utoronto]``, ``prs[2023]``,
+    ``active[2023-12-31]``."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class KeyedMeasurement:
+    """Every value of a keyed metric, by key, from its one query."""
+
+    measurement: Measurement
+    values: Mapping[tuple[str, ...], Any]
+
+    def pick(self, key: tuple[str, ...]) -> Measurement:
+        """The measurement of one key, or a warning that suggests the nearest."""
+        name = self.measurement.metric.name if self.measurement.metric else "?"
+        if key not in self.values:
+            wanted = ", ".join(key)
+            texts = {", ".join(known): known for known in self.values}
+            near = difflib.get_close_matches(wanted, texts, n=3, cutoff=0.6)
+            hint = (
+                f"did you mean {', '.join(near)}?"
+                if near
+                else f"keys: {self.shown_keys()}"
+            )
+            raise ReportError("key", f"metric {name!r} has no key {wanted!r}; {hint}")
+        value = self.values[key]
+        if value is None:
+            raise ReportError(
+                "result", f"metric {name!r} is NULL for key {', '.join(key)}"
+            )
+        return replace(self.measurement, value=value, key=key)
+
+    def shown_keys(self, most: int = 5) -> str:
+        """A few keys, for a message: "a, b, c and 67 more"."""
+        keys = sorted(", ".join(key) for key in self.values)[:most]
+        more = len(self.values) - len(keys)
+        if not keys:
+            return "none: its query returns no row"
+        return ", ".join(keys) + (f" and {more} more" if more > 0 else "")
+
+
 class MetricEvaluator:
     """Evaluates metrics and inline queries, each at most once per instance.
 
@@ -213,32 +289,147 @@ class MetricEvaluator:
         self.search_path = search_path
         self.code = ReportCode(search_path, timeout)
         self._measurements: Memo[str, Measurement] = Memo()
+        self._keyed: Memo[str, KeyedMeasurement] = Memo()
 
-    def metric(self, name: str) -> Measurement:
-        """The measurement of a named metric."""
+    def metric(self, name: str, key: tuple[str, ...] = ()) -> Measurement:
+        """The measurement of a named metric; of a keyed one, that of a key."""
+        definition = self._definition(name)
+        if definition.key_columns:
+            if not key:
+                keyed = self.keyed(name)
+                raise ReportError(
+                    "key",
+                    f"metric {name!r} has one value per {definition.key}: pick one "
+                    f"as {name}[KEY] (keys: {keyed.shown_keys()})",
+                )
+            return self.keyed(name).pick(key)
+        if key:
+            raise ReportError(
+                "key",
+                f"metric {name!r} has no key: write {name} without "
+                f'[{", ".join(key)}], or give it key = "COLUMN"',
+            )
         return self._measurements.get(name, lambda: self._measure(name))
 
-    def _measure(self, name: str) -> Measurement:
+    def keyed(self, name: str) -> KeyedMeasurement:
+        """All the values of a keyed metric, from one query per build process."""
+        return self._keyed.get(name, lambda: self._measure_keyed(name))
+
+    def listed(self, name: str) -> Measurement:
+        """A metric whose query returns one column of several rows, as a list
+        of values (``{kpi}`name:list```)."""
+        return self._measurements.get(f"{name}\0list", lambda: self._list(name))
+
+    def _definition(self, name: str) -> MetricDefinition:
         definition = self.metrics.get(name)
         if definition is None:
             known = ", ".join(sorted(self.metrics)) or "none defined"
             raise ReportError("metric", f"unknown metric {name!r}; metrics: {known}")
+        return definition
+
+    def _measure(self, name: str) -> Measurement:
+        definition = self._definition(name)
         if definition.sql is not None:
             measurement = self.inline(definition.sql)
         else:
             assert definition.function is not None
             measurement = self._call(definition.function)
-        as_of = None
-        if definition.as_of is not None:
-            as_of = single_value(self.engine.query(definition.as_of))
-            if isinstance(as_of, datetime.datetime):
-                as_of = as_of.date()
-            if not isinstance(as_of, datetime.date):
+        return replace(measurement, metric=definition, as_of=self._as_of(definition))
+
+    def _as_of(self, definition: MetricDefinition) -> datetime.date | None:
+        if definition.as_of is None:
+            return None
+        as_of = single_value(self.engine.query(definition.as_of))
+        if isinstance(as_of, datetime.datetime):
+            as_of = as_of.date()
+        if not isinstance(as_of, datetime.date):
+            raise ReportError(
+                "type",
+                f"as_of of metric {definition.name!r} must return a date, "
+                f"not {as_of!r}",
+            )
+        return as_of
+
+    def _measure_keyed(self, name: str) -> KeyedMeasurement:
+        definition = self._definition(name)
+        assert definition.sql is not None  # a keyed metric is a query
+        result = self.engine.query(definition.sql)
+        columns = definition.key_columns
+        missing = [column for column in columns if column not in result.columns]
+        if missing:
+            raise ReportError(
+                "key",
+                f"metric {name!r} is keyed by {', '.join(columns)}, but its query "
+                f"returns no column {', '.join(missing)} (columns: "
+                f"{', '.join(result.columns)})",
+            )
+        rest = [i for i, column in enumerate(result.columns) if column not in columns]
+        if len(rest) != 1:
+            raise ReportError(
+                "result",
+                f"keyed metric {name!r} must return its key column(s) and one "
+                f"value column, not {len(rest)} more "
+                f"({', '.join(result.columns[i] for i in rest) or 'none'})",
+            )
+        where = [result.columns.index(column) for column in columns]
+        values: dict[tuple[str, ...], Any] = {}
+        for row in result.rows:
+            key = tuple(key_text(row[i]) for i in where)
+            if key in values:
                 raise ReportError(
-                    "type",
-                    f"as_of of metric {name!r} must return a date, not {as_of!r}",
+                    "key",
+                    f"metric {name!r} returns key {', '.join(key)} twice; a keyed "
+                    "metric needs one row per key (GROUP BY its key)",
                 )
-        return replace(measurement, metric=definition, as_of=as_of)
+            value = row[rest[0]]
+            if isinstance(value, str | bytes):
+                check_text_size(value, name)
+            values[key] = value
+        base = Measurement(
+            None,
+            definition.sql,
+            result.files,
+            result.tables,
+            metric=definition,
+            params=result.params,
+            views=result.views,
+            as_of=self._as_of(definition),
+        )
+        return KeyedMeasurement(base, values)
+
+    def _list(self, name: str) -> Measurement:
+        definition = self._definition(name)
+        if definition.sql is None or definition.key_columns:
+            raise ReportError(
+                "result",
+                f"metric {name!r} cannot be a list: a list needs a query of one "
+                "column, without a key",
+            )
+        result = self.engine.query(definition.sql)
+        if len(result.columns) != 1 or not result.rows:
+            raise ReportError(
+                "result",
+                f"a list needs a query of one column and at least one row; "
+                f"metric {name!r} returns {len(result.columns)} column(s) and "
+                f"{len(result.rows)} row(s)",
+            )
+        if len(result.rows) > MAX_LIST_ITEMS:
+            raise ReportError(
+                "result",
+                f"metric {name!r} returns {len(result.rows):,} rows; a list in a "
+                f"sentence may have at most {MAX_LIST_ITEMS:,} (LIMIT it)",
+            )
+        items = tuple(row[0] for row in result.rows if row[0] is not None)
+        return Measurement(
+            items,
+            definition.sql,
+            result.files,
+            result.tables,
+            metric=definition,
+            params=result.params,
+            views=result.views,
+            as_of=self._as_of(definition),
+        )
 
     def inline(self, sql: str) -> Measurement:
         """The measurement of a query written in a page."""

@@ -15,7 +15,12 @@ from .datafiles import shown_path
 from .engine import QueryEngine
 from .errors import ReportError
 from .formatting import NumberStyle, is_number, round_value, shown_number
-from .metrics import Measurement, MetricEvaluator, broken_expectations
+from .metrics import (
+    Measurement,
+    MetricEvaluator,
+    broken_expectations,
+    check_text_size,
+)
 from .settings import build_date
 
 
@@ -84,10 +89,11 @@ def present(
     format_spec: str | None = None,
     rounding: str | None = None,
     max_age: Any = None,
+    list_limit: int | None = None,
 ) -> ShownValue:
     """Round and format a measurement (options override the metric's own),
     and gather its sources and doubts."""
-    text, value = shown_text(measurement, numbers, format_spec, rounding)
+    text, value = shown_text(measurement, numbers, format_spec, rounding, list_limit)
     number = raw_text = None
     if is_number(value):
         spec = measurement.format_spec(format_spec)
@@ -112,12 +118,24 @@ def shown_text(
     numbers: NumberStyle,
     format_spec: str | None = None,
     rounding: str | None = None,
+    list_limit: int | None = None,
 ) -> tuple[str, Any]:
-    """The text of a measurement and the rounded value it shows."""
+    """The text of a measurement and the rounded value it shows (for a list
+    of values, the sentence that lists them, and None)."""
+    round_spec = measurement.rounding(rounding)
+    spec = measurement.format_spec(format_spec)
+    if isinstance(measurement.value, tuple):
+        items = [
+            numbers.format(round_value(item, round_spec) if round_spec else item, spec)
+            for item in measurement.value
+        ]
+        text = numbers.listing(items, list_limit)
+        check_text_size(text, measurement.metric.name if measurement.metric else "list")
+        return text, None
     value: Any = measurement.value
-    if round_spec := measurement.rounding(rounding):
+    if round_spec:
         value = round_value(value, round_spec)
-    return numbers.format(value, measurement.format_spec(format_spec)), value
+    return numbers.format(value, spec), value
 
 
 def sources(

@@ -43,6 +43,8 @@ class ValueRecord:
     kind: str = "value"
     #: for a chart or table: the sha256 of the rows it shows
     data_sha256: str | None = None
+    #: the key of a keyed metric's value ("utoronto", "2023, berkeley")
+    key: str | None = None
 
 
 def _records(env: BuildEnvironment) -> dict[str, list[ValueRecord] | bytes]:
@@ -59,6 +61,7 @@ def record_value(
     sql: str | None,
     shown: ShownValue | None,
     error: str | None = None,
+    key: str | None = None,
 ) -> None:
     """Keep a shown value, its query and the files behind it."""
     docname, line = location if isinstance(location, tuple) else (env.docname, None)
@@ -79,6 +82,7 @@ def record_value(
         sources=tuple(fact.as_record() for fact in shown.sources) if shown else (),
         error=error,
         views=measurement.views if measurement else (),
+        key=", ".join(measurement.key) if measurement and measurement.key else key,
     )
     _append(env, docname, record)
 

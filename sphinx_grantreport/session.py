@@ -20,7 +20,7 @@ from .datafiles import DATA_DIR
 from .definitions import ReportDefinitions, resolve
 from .engine import EngineLimits, QueryEngine, QueryResult
 from .errors import ReportError
-from .metrics import Measurement, MetricEvaluator
+from .metrics import Measurement, MetricEvaluator, key_text
 from .presentation import ShownValue, present, sources
 from .project_file import ProjectFile
 from .provenance import record_data, record_value
@@ -100,8 +100,11 @@ class Session:
         *,
         metric: str | None = None,
         sql: str | None = None,
+        key: str | None = None,
+        as_list: bool = False,
     ) -> Measurement:
-        """Compute a named metric or an inline query for the current page.
+        """Compute a named metric (one key of a keyed metric, or all its rows
+        as a list) or an inline query for the current page.
 
         The page is made to depend on every file the value may come from
         before computing it, so that fixing a broken data file also rebuilds
@@ -113,13 +116,38 @@ class Session:
             for query in (definition.sql, definition.as_of) if definition else ():
                 if query is not None:
                     self.note_query(env, query, location)
-            measurement = self.evaluator.metric(metric)
+            if as_list:
+                measurement = self.evaluator.listed(metric)
+            else:
+                keys = self.resolve_key(key) if key is not None else ()
+                measurement = self.evaluator.metric(metric, keys)
         else:
             assert sql is not None
             self.note_query(env, sql, location)
             measurement = self.evaluator.inline(sql)
         self.note(env, measurement.files)
         return measurement
+
+    def resolve_key(self, text: str) -> tuple[str, ...]:
+        """``utoronto``, ``$hub`` or ``2023, $hub``: the key a page picks,
+        with each ``$name`` taken from the parameters."""
+        parts = [part.strip() for part in text.split(",")]
+        key = []
+        for part in parts:
+            if part.startswith("$"):
+                name = part[1:]
+                if name not in self.definitions.params:
+                    known = ", ".join(f"${n}" for n in self.definitions.params)
+                    raise ReportError(
+                        "param",
+                        f"key {part} names a parameter that is not defined "
+                        f"(defined: {known or 'none'})",
+                    )
+                part = key_text(self.definitions.params[name])
+            if not part:
+                raise ReportError("key", f"empty key in [{text}]")
+            key.append(part)
+        return tuple(key)
 
     def show(
         self,
@@ -128,14 +156,19 @@ class Session:
         *,
         metric: str | None = None,
         sql: str | None = None,
+        key: str | None = None,
         format_spec: str | None = None,
         rounding: str | None = None,
+        list_limit: int | None = None,
+        as_list: bool = False,
     ) -> ShownValue | None:
         """A value as the page shows it, or None (with a warning) where it
         cannot be computed; either way it is recorded for the ``kpis`` builder."""
         self._check_locale(location)
         try:
-            measurement = self.measure(env, location, metric=metric, sql=sql)
+            measurement = self.measure(
+                env, location, metric=metric, sql=sql, key=key, as_list=as_list
+            )
             shown = present(
                 self.evaluator,
                 measurement,
@@ -143,14 +176,51 @@ class Session:
                 format_spec=format_spec,
                 rounding=rounding,
                 max_age=self.definitions.settings.max_age_days,
+                list_limit=list_limit,
             )
         except ReportError as error:
             self.warn_once(error, location)
-            record_value(env, location, metric, sql, None, error.message)
+            record_value(env, location, metric, sql, None, error.message, key=key)
             return None
         record_value(env, location, metric, sql, shown)
         for doubt in shown.doubts:
             warn(doubt, location)
+        return shown
+
+    def show_param(
+        self,
+        env: BuildEnvironment,
+        location: object,
+        name: str,
+        format_spec: str | None = None,
+    ) -> ShownValue | None:
+        """A parameter's value in the text (``{kpi}`$report_date```), from
+        the project file or conf.py, recorded like a metric's."""
+        self.note(env, self.definitions.files)
+        params = self.definitions.params
+        try:
+            if name not in params:
+                known = ", ".join(f"${n}" for n in sorted(params)) or "none"
+                raise ReportError(
+                    "param", f"${name} is not a parameter (defined: {known})"
+                )
+            measurement = Measurement(
+                params[name], files=self.definitions.files, params={name: params[name]}
+            )
+            value = params[name]
+            if format_spec is None and type(value) is int:
+                format_spec = "d"  # as written: a year is 2023, not 2,023
+            shown = present(
+                self.evaluator,
+                measurement,
+                self.definitions.numbers,
+                format_spec=format_spec,
+            )
+        except ReportError as error:
+            warn(error, location)
+            record_value(env, location, f"${name}", None, None, error.message)
+            return None
+        record_value(env, location, f"${name}", None, shown)
         return shown
 
     def record_data(

@@ -17,6 +17,7 @@ ROOT = Path(__file__).parent / "roots" / "test-basic"
 HEADER = [
     "key",
     "metric",
+    "metric_key",
     "value",
     "texts",
     "query",

@@ -49,7 +49,9 @@ def paragraph(built) -> str:
     ],
 )
 def test_role_text_splits_into_name_format_and_rounding(text, parsed):
-    assert parse_role_text(text) == parsed
+    asked = parse_role_text(text)
+    assert (asked.name, asked.format_spec, asked.rounding) == parsed
+    assert asked.key is None
 
 
 def test_currency_long_is_the_value_of_a_card_a_sentence_and_kpis_json(project):
