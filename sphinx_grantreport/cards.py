@@ -68,9 +68,9 @@ class KpiCardDirective(SphinxDirective):
         "link-alt": directives.unchanged,
         "class-card": directives.class_option,
         "compare": directives.unchanged_required,
-        "delta": lambda arg: directives.choice(arg, ("percent", "absolute")),
+        "delta": lambda arg: _each(arg, ("percent", "absolute")),
         "compare-label": directives.unchanged,
-        "down-is-good": directives.flag,
+        "down-is-good": lambda arg: _each(arg or "yes", ("yes", "no")),
         "target": directives.unchanged_required,
         "trend": directives.unchanged_required,
     }
@@ -91,11 +91,17 @@ class KpiCardDirective(SphinxDirective):
         "link-type": "url (default), doc, ref or any, as sphinx-design's card.",
         "link-alt": "The link's accessible text (default: the card's words).",
         "class-card": "Extra CSS classes for the card.",
-        "compare": "A metric or a query to compare the value with: the card "
-        "shows the change, with an arrow and a colour that say good or bad.",
-        "delta": "percent (default) or absolute: how the change is shown.",
-        "compare-label": "Words after the change, such as 'vs 2022'.",
-        "down-is-good": "A fall is good news (costs, wait times): flips the colours.",
+        "compare": "A metric, a number or a query to compare the value with: "
+        "the card shows the change, with an arrow, a colour and words that say "
+        "good or bad. Several, separated by ';', give one line each "
+        "(last_year; last_month).",
+        "delta": "percent (default) or absolute: how the change is shown; one "
+        "for all comparisons, or one per comparison separated by ';'.",
+        "compare-label": "Words after the change, such as 'vs 2022'; with "
+        "several comparisons, one per comparison separated by ';'.",
+        "down-is-good": "A fall is good news (costs, wait times): flips the "
+        "colours. Alone it applies to every comparison; 'no; yes' gives one "
+        "per comparison.",
         "target": "A number or a metric to reach: the card shows the progress "
         "toward it, as a bar and in words.",
         "trend": "A query returning (x, y) rows: the card draws a sparkline.",
@@ -204,17 +210,17 @@ class KpiCardDirective(SphinxDirective):
                 )
             )
         try:
-            if "compare" in self.options:
+            for reference_text, mode, down_is_good, label in self._comparisons():
                 reference = _measure_reference(
-                    session, self.env, location, self.options["compare"], measurement
+                    session, self.env, location, reference_text, measurement
                 )
                 context.append(
                     delta_paragraph(
                         measurement.value,
                         reference.value,
-                        mode=self.options.get("delta", "percent"),
-                        down_is_good="down-is-good" in self.options,
-                        label=self.options.get("compare-label"),
+                        mode=mode,
+                        down_is_good=down_is_good,
+                        label=label,
                         format_spec=format_spec,
                         numbers=numbers,
                     )
@@ -233,6 +239,23 @@ class KpiCardDirective(SphinxDirective):
         except ReportError as error:
             warn(error, location)
         return context
+
+    def _comparisons(self) -> list[tuple[str, str, bool, str | None]]:
+        """Each comparison of :compare: (separated by ';') with its delta,
+        direction and label: one value of an option serves all of them."""
+        if "compare" not in self.options:
+            return []
+        references = _parts(self.options["compare"])
+        count = len(references)
+        modes = _spread(self.options.get("delta", "percent"), count, "delta")
+        downs = _spread(self.options.get("down-is-good", "no"), count, "down-is-good")
+        labels = _spread(self.options.get("compare-label", ""), count, "compare-label")
+        return [
+            (reference, mode, down == "yes", label or None)
+            for reference, mode, down, label in zip(
+                references, modes, downs, labels, strict=True
+            )
+        ]
 
     def _title(
         self, parts: list[tuple[str, str | None]], value: kpi_value, label: str
@@ -349,6 +372,31 @@ def depart_card_latex(self: Any, node: kpi_card) -> None:
     self.body.append(
         "\\hfill" if columns > 1 and row_goes_on and not last else "\\par\\medskip\n"
     )
+
+
+def _parts(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";")]
+
+
+def _each(text: str, choices: tuple[str, ...]) -> str:
+    """An option of one choice, or of one per comparison separated by ';'."""
+    for part in _parts(text):
+        directives.choice(part, choices)
+    return text
+
+
+def _spread(text: str, count: int, option: str) -> list[str]:
+    """One value per comparison: the one given for all, or one each."""
+    values = _parts(text)
+    if len(values) == 1:
+        return values * count
+    if len(values) != count:
+        raise ReportError(
+            "option",
+            f":{option}: gives {len(values)} values for {count} comparisons: give "
+            "one for all, or one per comparison, separated by ';'",
+        )
+    return values
 
 
 _QUERY_START = re.compile(r"^\s*(select|with|from|values)\b", re.IGNORECASE)

@@ -247,3 +247,64 @@ def test_claims_in_prose_are_checked_like_card_titles(project, sentence, warned)
     else:
         assert result.warnings == ""
     assert "claim=" not in result.app.env.get_doctree("index").pformat()
+
+
+SEVERAL = """\
+:metric: users
+:compare: users_last_year; 7000; SELECT 7270
+:compare-label: vs last year; vs the plan; vs last month
+:delta: percent; absolute; percent
+:down-is-good: no; yes; no
+"""
+
+SEVERAL_RST = """\
+   :metric: users
+   :compare: users_last_year; 7000; SELECT 7270
+   :compare-label: vs last year; vs the plan; vs last month
+   :delta: percent; absolute; percent
+   :down-is-good: no; yes; no
+"""
+
+
+@pytest.mark.parametrize("syntax", ["myst", "rst"])
+def test_a_card_shows_several_comparisons_each_with_its_own_words(project, syntax):
+    result = project("context")
+    if syntax == "myst":
+        result.write("index.md", card_page("Users", "users", SEVERAL))
+    else:
+        (result.srcdir / "index.md").unlink()
+        result.write("index.rst", f"Page\n====\n\n.. kpi-card:: Users\n{SEVERAL_RST}\n")
+    result.build()
+    assert result.warnings == ""
+    (card,) = cards(result)
+    deltas = card.select("p.kpi-card-delta")
+    assert [words(delta) for delta in deltas] == [
+        "▲ +17% vs last year (an improvement)",
+        # 7,270 against a plan of 7,000 is up, and up is bad here
+        "▲ +270 vs the plan (a worsening)",
+        "▶ ±0% vs last month (no change)",
+    ]
+    assert [d["class"][-1] for d in deltas] == [
+        "kpi-delta-good",
+        "kpi-delta-bad",
+        "kpi-delta-neutral",
+    ]
+    result.build("text")
+    text = result.text()
+    assert "▲ +17% vs last year (an improvement)" in text
+    assert "▲ +270 vs the plan (a worsening)" in text
+    result.build("latex")
+    tex = next(result.outdir.glob("*.tex")).read_text()
+    assert tex.count("vs the plan") == 1 and tex.count("vs last month") == 1
+
+
+def test_several_comparisons_with_a_wrong_count_of_labels_warn(project):
+    result = project("context")
+    extra = ":compare: users_last_year; 7000\n:compare-label: a; b; c\n"
+    result.write("index.md", card_page("Users", "users", extra))
+    result.build()
+    assert "index.md:3: WARNING: :compare-label: gives 3 values for 2 comparisons" in (
+        result.warnings
+    )
+    assert "[grantreport.option]" in result.warnings
+    assert ">7.3K<" in result.html()
