@@ -82,8 +82,8 @@ def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
     for records in values.values():
         for record in map(asdict, records):
             key = record["metric"] or f"{record['page']}:{record['line']}"
-            if record["metric"] and record["key"] is not None:
-                key = f"{key}[{record['key']}]"  # each key of a keyed metric
+            if record["key"] is not None:  # each key of a keyed metric, each row
+                key = f"{key}[{record['key']}]"
             entry = entries.setdefault(
                 key,
                 {

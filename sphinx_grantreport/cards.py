@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -22,7 +22,7 @@ from .myst_options import check_not_cut
 from .presentation import shown_text
 from .report_warnings import warn
 from .session import Session, get_session
-from .title_templates import parse_template
+from .title_templates import TITLE_FIELDS, parse_template
 from .values import kpi_value, value_node
 
 
@@ -111,14 +111,40 @@ class KpiCardDirective(SphinxDirective):
         location = (self.env.docname, self.lineno)
         value, measurement, label = self._value(location)
         template = self.arguments[0] if self.arguments else (label or "")
+        parts = self._template(template, TITLE_FIELDS, location)
+        context: list[nodes.Node] = []
+        if measurement is not None:
+            session = get_session(self.env)
+
+            def resolve(reference: str) -> Measurement:
+                return _measure_reference(
+                    session, self.env, location, reference, measurement
+                )
+
+            context = self._context(measurement, location, resolve)
+        in_grid = is_component(self.state_machine.node, "grid-row")
+        return [self._assemble(value, parts, {"label": label or ""}, context, in_grid)]
+
+    def _template(
+        self, template: str, fields: Collection[str], location: tuple[str, int]
+    ) -> list[tuple[str, str | None]]:
         try:
-            parts = parse_template(template)
+            return parse_template(template, fields)
         except ReportError as error:
             warn(error, location)
-            parts = [(template, None)]  # shown as written, braces and all
-        sentence = any(field == "value" for _, field in parts)
+            return [(template, None)]  # shown as written, braces and all
 
-        in_grid = is_component(self.state_machine.node, "grid-row")
+    def _assemble(
+        self,
+        value: kpi_value,
+        parts: list[tuple[str, str | None]],
+        words: Mapping[str, str],
+        context: list[nodes.Node],
+        in_grid: bool,
+    ) -> nodes.Element:
+        """The card (in a grid, its grid item): the number, the title with
+        ``words`` for its fields, the context and the directive's body."""
+        sentence = any(field == "value" for _, field in parts)
         card_options = {
             key: self.options[key]
             for key in ("link", "link-type", "link-alt")
@@ -127,7 +153,7 @@ class KpiCardDirective(SphinxDirective):
         if "link" in card_options:
             # Screen readers announce the stretched link by its text: make it
             # the card's words rather than a bare URL.
-            card_options.setdefault("link-alt", _plain_title(parts, value, label))
+            card_options.setdefault("link-alt", _plain_title(parts, value, words))
         card_options["class-card"] = [
             "kpi-card",
             "kpi-card-sentence" if sentence else "kpi-card-big",
@@ -142,23 +168,22 @@ class KpiCardDirective(SphinxDirective):
         self.set_source_info(card)
 
         body = card_body(card)
-        heading = self._title(parts, value, label or "")
+        heading = self._title(parts, value, words)
         if heading is not None:
             body.insert(0, heading)
-        if measurement is not None:
-            position = body.index(heading) + 1 if heading is not None else 0
-            body[position:position] = self._context(measurement, location)
+        position = body.index(heading) + 1 if heading is not None else 0
+        body[position:position] = context
         if not sentence:
             number = nodes.paragraph("", "", value, classes=["kpi-card-number"])
             self.set_source_info(number)
             body.insert(0, number)
 
         if not in_grid:
-            return [card]
+            return card
         column = create_component("grid-item", ["sd-col", "sd-d-flex-row"])
         self.set_source_info(column)
         column += card
-        return [column]
+        return column
 
     def _value(
         self, location: tuple[str, int]
@@ -195,9 +220,13 @@ class KpiCardDirective(SphinxDirective):
         return value_node(shown), measurement, definition.label if definition else None
 
     def _context(
-        self, measurement: Measurement, location: tuple[str, int]
+        self,
+        measurement: Measurement,
+        location: tuple[str, int],
+        resolve: Callable[[str], Measurement],
     ) -> list[nodes.Node]:
-        """The change, the progress and the trend the options ask for."""
+        """The change, the progress and the trend the options ask for; each
+        :compare: and :target: reference is measured by ``resolve``."""
         session = get_session(self.env)
         numbers = session.definitions.numbers
         format_spec = measurement.format_spec(self.options.get("format"))
@@ -211,9 +240,7 @@ class KpiCardDirective(SphinxDirective):
             )
         try:
             for reference_text, mode, down_is_good, label in self._comparisons():
-                reference = _measure_reference(
-                    session, self.env, location, reference_text, measurement
-                )
+                reference = resolve(reference_text)
                 context.append(
                     delta_paragraph(
                         measurement.value,
@@ -226,9 +253,7 @@ class KpiCardDirective(SphinxDirective):
                     )
                 )
             if "target" in self.options:
-                target = _measure_reference(
-                    session, self.env, location, self.options["target"], measurement
-                )
+                target = resolve(self.options["target"])
                 text, _ = shown_text(target, numbers, format_spec)
                 context += progress_nodes(
                     measurement.value, target.value, text, numbers
@@ -258,7 +283,10 @@ class KpiCardDirective(SphinxDirective):
         ]
 
     def _title(
-        self, parts: list[tuple[str, str | None]], value: kpi_value, label: str
+        self,
+        parts: list[tuple[str, str | None]],
+        value: kpi_value,
+        words: Mapping[str, str],
     ) -> nodes.paragraph | None:
         if not any(literal or field for literal, field in parts):
             return None
@@ -273,16 +301,16 @@ class KpiCardDirective(SphinxDirective):
                 title.extend(messages)
             if field == "value":
                 title += nodes.strong("", "", value.deepcopy())
-            elif field == "label":
-                title += nodes.Text(label)
+            elif field is not None:  # data, as text: never read as markup
+                title += nodes.Text(words.get(field, ""))
         return title
 
 
 def _plain_title(
-    parts: list[tuple[str, str | None]], value: kpi_value, label: str | None
+    parts: list[tuple[str, str | None]], value: kpi_value, words: Mapping[str, str]
 ) -> str:
     """The card's title as plain text, with the value where it stands."""
-    words = {"value": value.astext(), "label": label or ""}
+    words = {**words, "value": value.astext()}
     text = "".join(literal + words.get(field or "", "") for literal, field in parts)
     if not any(field == "value" for _, field in parts):
         text = f"{value.astext()} {text}"

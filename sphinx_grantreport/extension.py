@@ -8,6 +8,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .builder import setup_builder
+from .card_grids import setup_card_grids
 from .cards import setup_cards
 from .config import setup_config
 from .figures import setup_figures
@@ -49,6 +50,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     setup_values(app)
     setup_indicators(app)
     setup_cards(app)
+    setup_card_grids(app)
     setup_roles(app)
     setup_figures(app)
     setup_sources(app)

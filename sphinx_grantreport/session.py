@@ -164,11 +164,42 @@ class Session:
     ) -> ShownValue | None:
         """A value as the page shows it, or None (with a warning) where it
         cannot be computed; either way it is recorded for the ``kpis`` builder."""
-        self._check_locale(location)
         try:
             measurement = self.measure(
                 env, location, metric=metric, sql=sql, key=key, as_list=as_list
             )
+        except ReportError as error:
+            self._check_locale(location)
+            self.warn_once(error, location)
+            record_value(env, location, metric, sql, None, error.message, key=key)
+            return None
+        return self.present(
+            env,
+            location,
+            measurement,
+            format_spec=format_spec,
+            rounding=rounding,
+            list_limit=list_limit,
+            metric=metric,
+            sql=sql,
+        )
+
+    def present(
+        self,
+        env: BuildEnvironment,
+        location: object,
+        measurement: Measurement,
+        *,
+        format_spec: str | None = None,
+        rounding: str | None = None,
+        list_limit: int | None = None,
+        metric: str | None = None,
+        sql: str | None = None,
+    ) -> ShownValue | None:
+        """A measurement as the page shows it (also one that a directive made
+        from a row of its own query), warned about and recorded like any."""
+        self._check_locale(location)
+        try:
             shown = present(
                 self.evaluator,
                 measurement,
@@ -180,6 +211,7 @@ class Session:
             )
         except ReportError as error:
             self.warn_once(error, location)
+            key = ", ".join(measurement.key) if measurement.key else None
             record_value(env, location, metric, sql, None, error.message, key=key)
             return None
         record_value(env, location, metric, sql, shown)

@@ -50,6 +50,8 @@ def value_node(shown: ShownValue | None) -> kpi_value:
     )
     if measurement.as_of:
         node["as_of"] = measurement.as_of.isoformat()
+    if measurement.key:
+        node["key"] = ", ".join(measurement.key)
     if shown.raw_text is not None:
         node["raw"] = shown.raw_text
     if shown.params:
@@ -107,6 +109,7 @@ class ProseClaims(SphinxTransform):
 
 _DATA_ATTRIBUTES = {
     "metric": "data-kpi-metric",
+    "key": "data-kpi-key",
     "query": "data-kpi-query",
     "as_of": "data-kpi-as-of",
     "raw": "data-kpi-raw",
@@ -139,6 +142,7 @@ class kpi_source_tip(nodes.Inline, nodes.Element):
 def _tip_entry(value: kpi_value) -> dict[str, str]:
     return {
         "value": value.astext(),
+        "key": value.get("key", ""),
         "raw": value.get("raw", ""),
         "sources": value["sources"],
         "as_of": value.get("as_of", ""),
@@ -198,6 +202,8 @@ class SourceTips(SphinxPostTransform):
 
 def _tip_item(entry: dict[str, str]) -> str:
     words = f"computed from {html.escape(entry['sources'])}"
+    if entry["key"]:
+        words = f"for {html.escape(entry['key'])}, {words}"
     if entry["raw"]:
         words = f"(exactly {html.escape(entry['raw'])}) {words}"
     if entry["as_of"]:
