@@ -20,6 +20,7 @@ from .provenance import setup_provenance
 from .roles import setup_roles
 from .session import setup_session
 from .sources import setup_sources
+from .tables import setup_tables
 from .values import setup_values
 from .version import package_version
 
@@ -54,6 +55,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     setup_roles(app)
     setup_figures(app)
     setup_sources(app)
+    setup_tables(app)
     setup_latex(app)
     setup_manpage(app)
     setup_builder(app)

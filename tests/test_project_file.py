@@ -179,6 +179,7 @@ CORE_MODULES = [
     "chart_spec",
     "chart_drawing",
     "chart_style",
+    "table_spec",
     "query_check",
     "report_code",
     "title_templates",

@@ -1,12 +1,20 @@
 """The reference documentation is generated from these tables: keep them whole."""
 
+from sphinx_grantreport.card_grids import KpiCardsDirective
 from sphinx_grantreport.cards import KpiCardDirective
 from sphinx_grantreport.figures import KpiFigureDirective
 from sphinx_grantreport.sources import KpiSourcesDirective
+from sphinx_grantreport.tables import KpiTableDirective
 
 
 def test_every_directive_option_is_documented():
-    for directive in (KpiCardDirective, KpiFigureDirective, KpiSourcesDirective):
+    for directive in (
+        KpiCardDirective,
+        KpiCardsDirective,
+        KpiFigureDirective,
+        KpiSourcesDirective,
+        KpiTableDirective,
+    ):
         assert set(directive.option_help) == set(directive.option_spec), directive
 
 

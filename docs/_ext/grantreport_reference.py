@@ -14,6 +14,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from sphinx_grantreport.card_grids import KpiCardsDirective
 from sphinx_grantreport.cards import KpiCardDirective
 from sphinx_grantreport.doctree import table_node
 from sphinx_grantreport.errors import SUBTYPES
@@ -22,6 +23,7 @@ from sphinx_grantreport.formatting import NAMED_FORMATS
 from sphinx_grantreport.project_file import SECTIONS
 from sphinx_grantreport.settings import PREFIX, default_of, setting_fields
 from sphinx_grantreport.sources import KpiSourcesDirective
+from sphinx_grantreport.tables import KpiTableDirective
 
 
 def _rows(topic: str) -> tuple[tuple[str, str], list[tuple[str, str]]]:
@@ -32,6 +34,14 @@ def _rows(topic: str) -> tuple[tuple[str, str], list[tuple[str, str]]]:
     if topic == "kpi-figure":
         return ("Option", "Meaning"), [
             (f":{k}:", v) for k, v in KpiFigureDirective.option_help.items()
+        ]
+    if topic == "kpi-table":
+        return ("Option", "Meaning"), [
+            (f":{k}:", v) for k, v in KpiTableDirective.option_help.items()
+        ]
+    if topic == "kpi-cards":
+        return ("Option", "Meaning"), [
+            (f":{k}:", v) for k, v in KpiCardsDirective.option_help.items()
         ]
     if topic == "kpi-sources":
         return ("Option", "Meaning"), [

@@ -1,0 +1,2 @@
+def staff():
+    return 12
