@@ -397,8 +397,12 @@ def depart_card_latex(self: Any, node: kpi_card) -> None:
     self.body.append("\\end{grantreportcard}")
     row_goes_on = position % columns != columns - 1
     last = node.parent.parent is None or node.parent is node.parent.parent[-1]
+    # the gap of a full row, also after the first cards of a row cut short
+    # (an \hfill would push a last card to the far side)
     self.body.append(
-        "\\hfill" if columns > 1 and row_goes_on and not last else "\\par\\medskip\n"
+        "\\hskip\\dimexpr\\grantreportcardsep\\relax minus 1pt\\relax"
+        if columns > 1 and row_goes_on and not last
+        else "\\par\\medskip\n"
     )
 
 

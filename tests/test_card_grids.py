@@ -90,6 +90,10 @@ def test_cards_read_in_text_and_latex(project):
     tex = next(report.outdir.glob("*.tex")).read_text("utf-8")
     assert tex.count(r"\begin{grantreportcard}") >= 15  # 5 + 5 + 5
     assert "86\\% of the target of 2,500" in tex
+    # cards of a row keep one gap between them, also in a last row cut short
+    # (an \hfill pushed the fifth card of three-a-row to the far side)
+    assert r"\end{grantreportcard}\hfill" not in tex
+    assert r"\end{grantreportcard}\hskip\dimexpr\grantreportcardsep\relax" in tex
 
 
 BAD = {

@@ -248,3 +248,17 @@ def test_a_changed_key_value_rebuilds_the_page(project):
     # every page that shows a value of the metric, kpi-cards included
     assert sorted(report.read_docs) == ["cards", "cards_rst", "index", "rst_page"]
     assert shown(report.html())[0] == "3,150"
+
+
+def test_keys_and_lists_read_in_text_and_latex(project):
+    report = project("keyed")
+    report.build("text")
+    text = " ".join(report.text().split())
+    assert "Toronto had 2,150 users, Berkeley 760." in text
+    assert "Our hubs are Berkeley, Columbia, Edinburgh, Nairobi, and Toronto" in text
+    assert "the busiest are Toronto, Berkeley, Edinburgh, and 2 others." in text
+    report.build("latex")
+    tex = next(report.outdir.glob("*.tex")).read_text("utf-8")
+    assert r"Toronto had \DUrole{kpi-value}{2,150} users, Berkeley" in tex
+    assert r"\DUrole{kpi-value}{Toronto, Berkeley, Edinburgh, and 2 others}" in tex
+    assert "86\\% of the target of 2,500" in tex
