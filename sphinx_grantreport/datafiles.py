@@ -6,6 +6,7 @@ named after its file; ``[tables]`` (or ``grantreport_data``) adds or renames.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ def table_name_for(stem: str) -> str:
     return f"t_{name}" if name[0].isdigit() else name
 
 
+@functools.cache  # pure, and asked at every value shown
 def shown_path(path: Path, srcdir: Path) -> str:
     """A data file's path as readers see it (page, hover, appendix,
     ``kpis.json``): relative to the source directory (``../shared/x.csv`` for a

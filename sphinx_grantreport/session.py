@@ -19,7 +19,7 @@ from sphinx.environment import BuildEnvironment
 from .datafiles import DATA_DIR
 from .definitions import ReportDefinitions, resolve
 from .engine import EngineLimits, QueryEngine, QueryResult
-from .errors import ReportError
+from .errors import Memo, ReportError
 from .metrics import Measurement, MetricEvaluator, key_text
 from .presentation import ShownValue, present, sources
 from .project_file import ProjectFile
@@ -63,6 +63,7 @@ class Session:
         self._noted: set[tuple[str, Path]] = set()
         self._locale_checked = False
         self._data_errors: set[str] = set()  # each said once, not once per use
+        self._query_files: Memo[str, tuple[tuple[Path, ...], tuple[str, ...]]] = Memo()
 
     def note(self, env: BuildEnvironment, paths: Iterable[Path]) -> None:
         """Make the current page depend on files, once per page: Sphinx's own
@@ -75,23 +76,27 @@ class Session:
     def note_query(self, env: BuildEnvironment, sql: str, location: object) -> None:
         """The page depends on the tables a query reads; a table name that two
         data files would take is reported where a query uses it."""
+        files, tables = self._query_files.get(sql, lambda: self._files_of(sql))
+        self.note(env, files)
+        for name in tables:
+            if clash := self.definitions.data.clashes.get(name):
+                warn(ReportError("data", clash), location)
+
+    def _files_of(self, sql: str) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+        """The files a query depends on, and the tables it reads: once per
+        query and process (a keyed metric's query is shown at every key)."""
         srcdir = self.definitions.srcdir
         # a table that no file provides yet: the page depends on the file it
         # would most likely come from, so that adding it rebuilds the page
         # (Sphinx rereads a page whose dependency is missing, so its
         # warnings repeat until then)
-        self.note(
-            env,
-            (
-                srcdir / DATA_DIR / f"{name}.csv"
-                for name in self.engine.unknown_tables(sql)
-            ),
-        )
+        missing = [
+            srcdir / DATA_DIR / f"{name}.csv"
+            for name in self.engine.unknown_tables(sql)
+        ]
         tables = self.engine.tables_used(sql)
-        self.note(env, (self.definitions.tables[name] for name in tables))
-        for name in tables:
-            if clash := self.definitions.data.clashes.get(name):
-                warn(ReportError("data", clash), location)
+        known = [self.definitions.tables[name] for name in tables]
+        return (*missing, *known), tables
 
     def measure(
         self,
