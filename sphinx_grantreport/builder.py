@@ -84,6 +84,8 @@ def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
             key = record["metric"] or f"{record['page']}:{record['line']}"
             if record["key"] is not None:  # each key of a keyed metric, each row
                 key = f"{key}[{record['key']}]"
+            if record["metric"] and record["own_page"]:  # its entity page's own
+                key = f"{key}@{record['page']}"
             entry = entries.setdefault(
                 key,
                 {

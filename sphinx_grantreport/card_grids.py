@@ -195,7 +195,7 @@ class KpiCardsDirective(KpiCardDirective):
                 f"{metric!r} is {'not defined' if definition is None else 'not keyed'}",
             )
         assert definition.sql is not None
-        keyed = session.evaluator.keyed(metric)
+        keyed = session.evaluator.keyed(metric, session.page_params(self.env))
         result = session.query(self.env, location, definition.sql)
         _check_size(result)
         keys = definition.key_columns

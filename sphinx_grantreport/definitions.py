@@ -22,6 +22,7 @@ from .datafiles import DataFiles, discover_tables
 from .errors import Problem, ReportError
 from .formatting import NumberStyle, parse_locale
 from .metrics import MetricDefinition
+from .page_sets import PageSet
 from .project_file import ProjectFile, read_metrics_file
 from .settings import ReportSettings
 
@@ -42,6 +43,8 @@ class ReportDefinitions:
     metrics: dict[str, MetricDefinition] = field(default_factory=dict)
     #: named queries used like tables: name -> SQL
     views: dict[str, str] = field(default_factory=dict)
+    #: sets of pages, one page per row of a query
+    page_sets: dict[str, PageSet] = field(default_factory=dict)
     #: the project file and the metrics file: every value depends on them
     files: tuple[Path, ...] = ()
     language: str | None = None
@@ -138,8 +141,15 @@ def resolve(
     views = _views(
         {**project.views, **settings.value("views")}, tables, problems, project
     )
+    page_sets = {}
+    for name, entry in project.pages.items():
+        try:
+            page_sets[name] = PageSet.from_config(name, entry)
+        except ReportError as error:
+            problems.append(Problem(error, *project.where(f"pages.{name}")))
     definitions = ReportDefinitions(
         srcdir=srcdir,
+        page_sets=page_sets,
         settings=settings,
         params=params,
         declared_tables=tables,

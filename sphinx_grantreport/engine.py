@@ -186,20 +186,22 @@ class QueryEngine:
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None
 
-    def query(self, sql: str) -> QueryResult:
-        """Run one SELECT with the parameters it names; cached per engine."""
+    def query(self, sql: str, page: Mapping[str, Any] | None = None) -> QueryResult:
+        """Run one SELECT with the parameters it names (a page's own, such as
+        the row of an entity page, over the report's); cached per engine."""
         used = self._checked.get(
             sql, lambda: check_query(self.connection, sql, self._trees)
         )
-        unknown = [name for name in used if name not in self.params]
+        available = {**self.params, **page} if page else self.params
+        unknown = [name for name in used if name not in available]
         if unknown:
-            known = ", ".join(f"${name}" for name in sorted(self.params)) or "none"
+            known = ", ".join(f"${name}" for name in sorted(available)) or "none"
             raise ReportError(
                 "param",
                 f"query uses {', '.join('$' + n for n in unknown)}, which "
                 f"grantreport_params does not define (defined: {known})",
             )
-        params = {name: self.params[name] for name in used}
+        params = {name: available[name] for name in used}
         key = (sql, tuple((name, repr(params[name])) for name in used))
         return self._results.get(key, lambda: self._execute(sql, params))
 

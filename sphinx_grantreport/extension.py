@@ -11,6 +11,7 @@ from .builder import setup_builder
 from .card_grids import setup_card_grids
 from .cards import setup_cards
 from .config import setup_config
+from .entity_pages import setup_entity_pages
 from .figures import setup_figures
 from .indicators import setup_indicators
 from .latex import setup_latex
@@ -56,6 +57,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     setup_figures(app)
     setup_sources(app)
     setup_tables(app)
+    setup_entity_pages(app)
     setup_latex(app)
     setup_manpage(app)
     setup_builder(app)

@@ -223,6 +223,19 @@ def check_text_size(value: str | bytes, what: str) -> None:
         )
 
 
+#: The parameters of the page a value is shown on (an entity page's row).
+Page = Mapping[str, Any] | None
+PageKey = tuple[tuple[str, str], ...]
+
+
+def _page_key(page: Page) -> PageKey:
+    return (
+        tuple(sorted((name, repr(value)) for name, value in page.items()))
+        if page
+        else ()
+    )
+
+
 #: The most items a list in a sentence may have.
 MAX_LIST_ITEMS = 1_000
 
@@ -288,37 +301,46 @@ class MetricEvaluator:
         self.metrics = metrics
         self.search_path = search_path
         self.code = ReportCode(search_path, timeout)
-        self._measurements: Memo[str, Measurement] = Memo()
-        self._keyed: Memo[str, KeyedMeasurement] = Memo()
+        self._measurements: Memo[tuple[str, PageKey], Measurement] = Memo()
+        self._keyed: Memo[tuple[str, PageKey], KeyedMeasurement] = Memo()
 
-    def metric(self, name: str, key: tuple[str, ...] = ()) -> Measurement:
-        """The measurement of a named metric; of a keyed one, that of a key."""
+    def metric(
+        self, name: str, key: tuple[str, ...] = (), page: Page = None
+    ) -> Measurement:
+        """The measurement of a named metric; of a keyed one, that of a key.
+        ``page`` holds the parameters of the page it is shown on, if any."""
         definition = self._definition(name)
         if definition.key_columns:
             if not key:
-                keyed = self.keyed(name)
+                keyed = self.keyed(name, page)
                 raise ReportError(
                     "key",
                     f"metric {name!r} has one value per {definition.key}: pick one "
                     f"as {name}[KEY] (keys: {keyed.shown_keys()})",
                 )
-            return self.keyed(name).pick(key)
+            return self.keyed(name, page).pick(key)
         if key:
             raise ReportError(
                 "key",
                 f"metric {name!r} has no key: write {name} without "
                 f'[{", ".join(key)}], or give it key = "COLUMN"',
             )
-        return self._measurements.get(name, lambda: self._measure(name))
+        return self._measurements.get(
+            (name, _page_key(page)), lambda: self._measure(name, page)
+        )
 
-    def keyed(self, name: str) -> KeyedMeasurement:
+    def keyed(self, name: str, page: Page = None) -> KeyedMeasurement:
         """All the values of a keyed metric, from one query per build process."""
-        return self._keyed.get(name, lambda: self._measure_keyed(name))
+        return self._keyed.get(
+            (name, _page_key(page)), lambda: self._measure_keyed(name, page)
+        )
 
-    def listed(self, name: str) -> Measurement:
+    def listed(self, name: str, page: Page = None) -> Measurement:
         """A metric whose query returns one column of several rows, as a list
         of values (``{kpi}`name:list```)."""
-        return self._measurements.get(f"{name}\0list", lambda: self._list(name))
+        return self._measurements.get(
+            (f"{name}\0list", _page_key(page)), lambda: self._list(name, page)
+        )
 
     def _definition(self, name: str) -> MetricDefinition:
         definition = self.metrics.get(name)
@@ -327,19 +349,21 @@ class MetricEvaluator:
             raise ReportError("metric", f"unknown metric {name!r}; metrics: {known}")
         return definition
 
-    def _measure(self, name: str) -> Measurement:
+    def _measure(self, name: str, page: Page) -> Measurement:
         definition = self._definition(name)
         if definition.sql is not None:
-            measurement = self.inline(definition.sql)
+            measurement = self.inline(definition.sql, page)
         else:
             assert definition.function is not None
             measurement = self._call(definition.function)
-        return replace(measurement, metric=definition, as_of=self._as_of(definition))
+        return replace(
+            measurement, metric=definition, as_of=self._as_of(definition, page)
+        )
 
-    def _as_of(self, definition: MetricDefinition) -> datetime.date | None:
+    def _as_of(self, definition: MetricDefinition, page: Page) -> datetime.date | None:
         if definition.as_of is None:
             return None
-        as_of = single_value(self.engine.query(definition.as_of))
+        as_of = single_value(self.engine.query(definition.as_of, page))
         if isinstance(as_of, datetime.datetime):
             as_of = as_of.date()
         if not isinstance(as_of, datetime.date):
@@ -350,10 +374,10 @@ class MetricEvaluator:
             )
         return as_of
 
-    def _measure_keyed(self, name: str) -> KeyedMeasurement:
+    def _measure_keyed(self, name: str, page: Page) -> KeyedMeasurement:
         definition = self._definition(name)
         assert definition.sql is not None  # a keyed metric is a query
-        result = self.engine.query(definition.sql)
+        result = self.engine.query(definition.sql, page)
         columns = definition.key_columns
         missing = [column for column in columns if column not in result.columns]
         if missing:
@@ -393,11 +417,11 @@ class MetricEvaluator:
             metric=definition,
             params=result.params,
             views=result.views,
-            as_of=self._as_of(definition),
+            as_of=self._as_of(definition, page),
         )
         return KeyedMeasurement(base, values)
 
-    def _list(self, name: str) -> Measurement:
+    def _list(self, name: str, page: Page) -> Measurement:
         definition = self._definition(name)
         if definition.sql is None or definition.key_columns:
             raise ReportError(
@@ -405,7 +429,7 @@ class MetricEvaluator:
                 f"metric {name!r} cannot be a list: a list needs a query of one "
                 "column, without a key",
             )
-        result = self.engine.query(definition.sql)
+        result = self.engine.query(definition.sql, page)
         if len(result.columns) != 1 or not result.rows:
             raise ReportError(
                 "result",
@@ -428,12 +452,12 @@ class MetricEvaluator:
             metric=definition,
             params=result.params,
             views=result.views,
-            as_of=self._as_of(definition),
+            as_of=self._as_of(definition, page),
         )
 
-    def inline(self, sql: str) -> Measurement:
+    def inline(self, sql: str, page: Page = None) -> Measurement:
         """The measurement of a query written in a page."""
-        result = self.engine.query(sql)
+        result = self.engine.query(sql, page)
         return Measurement(
             single_value(result),
             sql,

@@ -29,6 +29,8 @@ SECTIONS = {
     "settings": "the grantreport_* settings, without the prefix",
     "metrics": "named metrics, one [metrics.NAME] table each",
     "views": "named queries used like tables, one [views.NAME] table each (sql)",
+    "pages": "one page per row of a query, one [pages.NAME] table each (sql, "
+    "template, path, title, and optionally index, index_title, pdf)",
 }
 
 
@@ -43,6 +45,7 @@ class ProjectFile:
     settings: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict)
+    pages: dict[str, Any] = field(default_factory=dict)
     #: "metrics.NAME" (or a section name) -> the line it starts on
     lines: dict[str, int] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
@@ -118,6 +121,7 @@ def read_project_file(path: Path) -> ProjectFile:
         settings=settings,
         metrics=sections.get("metrics", {}),
         views=sections.get("views", {}),
+        pages=sections.get("pages", {}),
         lines=lines,
         problems=tuple(problems),
     )
@@ -176,7 +180,7 @@ def _section_lines(
     no positions, so their headers are found in the text."""
     lines: dict[str, int] = {}
     keys = [*content]
-    for section in ("metrics", "views"):
+    for section in ("metrics", "views", "pages"):
         entries = content.get(section)
         if isinstance(entries, dict):
             keys += [f"{section}.{name}" for name in entries]

@@ -45,6 +45,9 @@ class ValueRecord:
     data_sha256: str | None = None
     #: the key of a keyed metric's value ("utoronto", "2023, berkeley")
     key: str | None = None
+    #: computed with the parameters of its entity page (so its value is that
+    #: page's own, listed apart from the same metric on other pages)
+    own_page: bool = False
 
 
 def _records(env: BuildEnvironment) -> dict[str, list[ValueRecord] | bytes]:
@@ -66,9 +69,15 @@ def record_value(
     """Keep a shown value, its query and the files behind it."""
     docname, line = location if isinstance(location, tuple) else (env.docname, None)
     definition = None
-    if metric is not None and (state := env.__dict__.get("grantreport")) is not None:
-        definition = state.session.definitions.metrics.get(metric)
     measurement = shown.measurement if shown else None
+    own_page = False
+    if (state := env.__dict__.get("grantreport")) is not None:
+        if metric is not None:
+            definition = state.session.definitions.metrics.get(metric)
+        if (page := state.pages.get(docname)) is not None:
+            own_page = measurement is None or bool(
+                set(measurement.params) & set(page.params)
+            )
     record = ValueRecord(
         page=docname,
         line=line,
@@ -83,6 +92,7 @@ def record_value(
         error=error,
         views=measurement.views if measurement else (),
         key=", ".join(measurement.key) if measurement and measurement.key else key,
+        own_page=own_page,
     )
     _append(env, docname, record)
 

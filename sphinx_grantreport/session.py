@@ -9,7 +9,7 @@ warns at the page's line and records it for the ``kpis`` builder.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from .definitions import ReportDefinitions, resolve
 from .engine import EngineLimits, QueryEngine, QueryResult
 from .errors import Memo, ReportError
 from .metrics import Measurement, MetricEvaluator, key_text
+from .page_sets import EntityPage, PageSet
 from .presentation import ShownValue, present, sources
 from .project_file import ProjectFile
 from .provenance import record_data, record_value
@@ -37,9 +38,14 @@ class Session:
     """
 
     def __init__(
-        self, definitions: ReportDefinitions, spill_dir: Path | None = None
+        self,
+        definitions: ReportDefinitions,
+        spill_dir: Path | None = None,
+        pages: Mapping[str, EntityPage] | None = None,
     ) -> None:
         self.definitions = definitions
+        #: the entity pages of this build, by document name
+        self.pages = pages if pages is not None else {}
         self.pid = os.getpid()
         settings = definitions.settings
         self.engine = QueryEngine(
@@ -121,34 +127,45 @@ class Session:
             for query in (definition.sql, definition.as_of) if definition else ():
                 if query is not None:
                     self.note_query(env, query, location)
+            page = self.page_params(env)
             if as_list:
-                measurement = self.evaluator.listed(metric)
+                measurement = self.evaluator.listed(metric, page)
             else:
-                keys = self.resolve_key(key) if key is not None else ()
-                measurement = self.evaluator.metric(metric, keys)
+                keys = self.resolve_key(env, key) if key is not None else ()
+                measurement = self.evaluator.metric(metric, keys, page)
         else:
             assert sql is not None
             self.note_query(env, sql, location)
-            measurement = self.evaluator.inline(sql)
+            measurement = self.evaluator.inline(sql, self.page_params(env))
         self.note(env, measurement.files)
         return measurement
 
-    def resolve_key(self, text: str) -> tuple[str, ...]:
+    def page_params(self, env: BuildEnvironment) -> Mapping[str, Any] | None:
+        """The parameters of the page being read: an entity page's row."""
+        page = self.pages.get(env.docname)
+        return page.params if page is not None else None
+
+    def params(self, env: BuildEnvironment) -> Mapping[str, Any]:
+        """Every parameter of the page being read: its own over the report's."""
+        return {**self.definitions.params, **(self.page_params(env) or {})}
+
+    def resolve_key(self, env: BuildEnvironment, text: str) -> tuple[str, ...]:
         """``utoronto``, ``$hub`` or ``2023, $hub``: the key a page picks,
         with each ``$name`` taken from the parameters."""
         parts = [part.strip() for part in text.split(",")]
+        params = self.params(env)
         key = []
         for part in parts:
             if part.startswith("$"):
                 name = part[1:]
-                if name not in self.definitions.params:
-                    known = ", ".join(f"${n}" for n in self.definitions.params)
+                if name not in params:
+                    known = ", ".join(f"${n}" for n in params)
                     raise ReportError(
                         "param",
                         f"key {part} names a parameter that is not defined "
                         f"(defined: {known or 'none'})",
                     )
-                part = key_text(self.definitions.params[name])
+                part = key_text(params[name])
             if not part:
                 raise ReportError("key", f"empty key in [{text}]")
             key.append(part)
@@ -234,7 +251,7 @@ class Session:
         """A parameter's value in the text (``{kpi}`$report_date```), from
         the project file or conf.py, recorded like a metric's."""
         self.note(env, self.definitions.files)
-        params = self.definitions.params
+        params = self.params(env)
         try:
             if name not in params:
                 known = ", ".join(f"${n}" for n in sorted(params)) or "none"
@@ -283,7 +300,7 @@ class Session:
         reads and on the project file (its params and tables)."""
         self.note(env, self.definitions.files)
         self.note_query(env, sql, location)
-        return self.engine.query(sql)
+        return self.engine.query(sql, self.page_params(env))
 
     def _check_locale(self, location: object) -> None:
         """Sphinx's language is checked when a number is first shown: a project
@@ -317,6 +334,24 @@ class BuildState:
         self._spill_dir = doctreedir / "grantreport-spill" if doctreedir else None
         self._definitions: ReportDefinitions | None = None
         self._session: Session | None = None
+        #: this build's entity pages, by document name (see entity_pages)
+        self.pages: dict[str, EntityPage] = {}
+        #: each page set's index page: its set and pages
+        self.page_indexes: dict[str, tuple[PageSet, list[EntityPage]]] = {}
+        #: entity pages of the last build whose rows are gone
+        self.removed_pages: list[str] = []
+
+    @property
+    def has_page_sets(self) -> bool:
+        """Whether the project file has [pages.*] (known without resolving
+        the definitions, which a no-op rebuild never does)."""
+        project = self._inputs[3]
+        return bool(project is not None and project.pages)
+
+    def where(self, key: str) -> tuple[str | None, int | None]:
+        """The file and line of a section of the project file."""
+        project = self._inputs[3]
+        return project.where(key) if project is not None else (None, None)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (BuildState, ())
@@ -340,7 +375,7 @@ class BuildState:
     def session(self) -> Session:
         """This process's session, made on first use."""
         if self._session is None or self._session.pid != os.getpid():
-            self._session = Session(self.definitions, self._spill_dir)
+            self._session = Session(self.definitions, self._spill_dir, self.pages)
         return self._session
 
     def close(self) -> None:
