@@ -18,7 +18,7 @@ extensions = [
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 numfig = True
-exclude_patterns = ["_build", "example", "snippets/myst", "snippets/rst", "snippets/data"]
+exclude_patterns = ["_build", "example", "example-communities", "snippets/myst", "snippets/rst", "snippets/data"]
 nitpicky = True
 
 # The snippets shown in these pages are the test fixtures of tests/test_snippets.py,

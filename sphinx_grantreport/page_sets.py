@@ -16,8 +16,21 @@ from typing import Any
 
 from .errors import ReportError
 
-#: Fields of a ``[pages.NAME]`` table.
-PAGE_FIELDS = ("sql", "template", "path", "title", "index", "index_title", "pdf")
+#: Fields of a ``[pages.NAME]`` table, and what each holds.
+PAGE_FIELD_HELP = {
+    "sql": "A query with one row per page; its columns are the page's parameters.",
+    "template": "The MyST or reST file each page is written from, relative to "
+    "the source folder, in a folder of exclude_patterns (never a page itself).",
+    "path": "The page's name, a pattern over the row's columns "
+    "(communities/{hub}); each value made safe for URLs and file systems.",
+    "title": "The page's title, a pattern over the row's columns ({name}).",
+    "index": "Optional: the name of a page listing every page of the set "
+    "(communities/index).",
+    "index_title": "The index page's title.",
+    "pdf": "one (default): the pages are part of the report's PDF; each: also "
+    "a PDF of its own for each page.",
+}
+PAGE_FIELDS = tuple(PAGE_FIELD_HELP)
 #: How the pages of a set go into a PDF: chapters of the report's PDF, or
 #: one PDF of their own each.
 PDF_FORMS = ("one", "each")

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -330,3 +331,44 @@ def test_titles_from_data_are_text_not_markup(project):
     title = soup.select_one("h1")
     assert title.get_text().rstrip("¶") == "**bold** `x` {kpi}`hub_users` <b>"
     assert title.select("strong, code, b, .kpi-value") == []
+
+
+# --- the second example: a page per community ------------------------------------
+
+COMMUNITIES = Path(__file__).parent.parent / "docs" / "example-communities"
+
+
+class Built:
+    """A build of a source directory in place (its [tables] read the files of
+    ../example), with its output and doctrees elsewhere."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
+
+    def html(self, page: str = "index") -> str:
+        return (self.outdir / f"{page}.html").read_text("utf-8")
+
+
+def test_the_communities_example_has_a_page_per_active_community(tmp_path):
+    import sys
+
+    import duckdb
+
+    out = tmp_path / "html"
+    command = [sys.executable, "-m", "sphinx", "-W", "--no-color", "-q", "-b", "html"]
+    command += ["-d", str(tmp_path / "doctrees"), str(COMMUNITIES), str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    report = Built(out)
+    data = COMMUNITIES.parent / "example" / "data"
+    rows = duckdb.sql(
+        f"SELECT c.hub, c.name, u.users FROM read_csv('{data}/communities.csv') c "
+        f"JOIN read_csv('{data}/monthly-users.csv') u ON u.hub = c.hub "
+        "AND u.month = DATE '2023-12-01' WHERE c.departed IS NULL"
+    ).fetchall()
+    pages = sorted((report.outdir / "communities").glob("*.html"))
+    assert len(pages) == len(rows) + 1 == 74  # and the index
+    for hub, name, users in rows[:10]:
+        text = main_text(report, f"communities/{hub}")
+        assert text.startswith(name), hub
+        assert f"{users:,} Monthly active users" in text, hub

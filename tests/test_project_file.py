@@ -180,6 +180,7 @@ CORE_MODULES = [
     "chart_drawing",
     "chart_style",
     "table_spec",
+    "page_sets",
     "query_check",
     "report_code",
     "title_templates",

@@ -20,6 +20,7 @@ from sphinx_grantreport.doctree import table_node
 from sphinx_grantreport.errors import SUBTYPES
 from sphinx_grantreport.figures import KpiFigureDirective
 from sphinx_grantreport.formatting import NAMED_FORMATS
+from sphinx_grantreport.page_sets import PAGE_FIELD_HELP
 from sphinx_grantreport.project_file import SECTIONS
 from sphinx_grantreport.settings import PREFIX, default_of, setting_fields
 from sphinx_grantreport.sources import KpiSourcesDirective
@@ -56,6 +57,8 @@ def _rows(topic: str) -> tuple[tuple[str, str], list[tuple[str, str]]]:
         return ("Section", "Holds"), [
             (f"[{name}]", meaning) for name, meaning in SECTIONS.items()
         ]
+    if topic == "page-set":
+        return ("Field", "Holds"), list(PAGE_FIELD_HELP.items())
     if topic == "formats":
         return ("Format", "Meaning"), list(NAMED_FORMATS.items())
     if topic == "warnings":
