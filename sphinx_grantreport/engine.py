@@ -74,6 +74,10 @@ class QueryResult:
     views: tuple[str, ...] = ()
 
 
+#: parameter values, as a key: (name, repr(value)) pairs
+Bound = tuple[tuple[str, str], ...]
+
+
 class QueryEngine:
     """A sandboxed DuckDB connection over a fixed set of data files.
 
@@ -112,8 +116,8 @@ class QueryEngine:
         self._loaded: Memo[str, None] = Memo()
         self._created: Memo[str, None] = Memo()  # views
         self._facts: dict[str, TableFacts] = {}
-        self._results: Memo[tuple[str, tuple[tuple[str, str], ...]], QueryResult]
-        self._results = Memo()
+        #: by query, its parameters' values and its views' variables' values
+        self._results: Memo[tuple[str, Bound, Bound], QueryResult] = Memo()
         self._tables_used: dict[str, tuple[str, ...]] = {}
         self._trees: dict[str, Any] = {}  # parse trees, per query text
         # per query text: the parameters it names, or why it may not run
@@ -202,11 +206,20 @@ class QueryEngine:
                 f"grantreport_params does not define (defined: {known})",
             )
         params = {name: available[name] for name in used}
-        key = (sql, tuple((name, repr(params[name])) for name in used))
-        return self._results.get(key, lambda: self._execute(sql, params))
+        # a view reads parameters as variables: a page's own are set for
+        # its query, and are part of what the query's result is kept under
+        variables = {}
+        if page:
+            names = self._view_param_names(self.views_used(sql))
+            variables = {name: page[name] for name in sorted(names) if name in page}
+        key = (
+            sql,
+            tuple((name, repr(params[name])) for name in used),
+            tuple((name, repr(value)) for name, value in variables.items()),
+        )
+        return self._results.get(key, lambda: self._execute(sql, params, variables))
 
-    def _view_params(self, views: tuple[str, ...]) -> dict[str, Any]:
-        """The parameters the views read (as variables), for provenance."""
+    def _view_param_names(self, views: tuple[str, ...]) -> set[str]:
         names: set[str] = set()
         for view in views:
             names.update(
@@ -217,6 +230,11 @@ class QueryEngine:
                     ),
                 )
             )
+        return names
+
+    def _view_params(self, views: tuple[str, ...]) -> dict[str, Any]:
+        """The parameters the views read (as variables), for provenance."""
+        names = self._view_param_names(views)
         return {
             name: self.params[name] for name in sorted(names) if name in self.params
         }
@@ -335,7 +353,12 @@ class QueryEngine:
                 + reader_problem(self.hide_paths(str(exc))),
             ) from None
 
-    def _execute(self, sql: str, params: Mapping[str, Any]) -> QueryResult:
+    def _execute(
+        self,
+        sql: str,
+        params: Mapping[str, Any],
+        variables: Mapping[str, Any] | None = None,
+    ) -> QueryResult:
         import duckdb
 
         tables = self.tables_used(sql)
@@ -349,6 +372,8 @@ class QueryEngine:
             self._watchdog = Watchdog(connection.interrupt)
             # an engine dropped without close() must not keep its thread
             weakref.finalize(self, self._watchdog.stop, join=False)
+        for name, value in (variables or {}).items():
+            connection.execute(f'SET VARIABLE "{name}" = $value', {"value": value})
         try:
             with self._watchdog.watch(self.timeout):
                 cursor = connection.execute(sql, dict(params) if params else None)
@@ -362,9 +387,16 @@ class QueryEngine:
             ) from None
         except duckdb.Error as exc:
             raise self._explain(exc, tables) from None
+        finally:  # the report's own values again, for the next query
+            for name in variables or {}:
+                if name in self.params:
+                    value = {"value": self.params[name]}
+                    connection.execute(f'SET VARIABLE "{name}" = $value', value)
+                else:
+                    connection.execute(f'RESET VARIABLE "{name}"')
         return QueryResult(
             sql=sql,
-            params={**self._view_params(views), **params},
+            params={**self._view_params(views), **(variables or {}), **params},
             columns=columns,
             rows=rows,
             tables=tables,

@@ -48,6 +48,9 @@ def test_a_page_per_row_with_the_rows_numbers(pages):
     assert "year users 2022 100 2023 650" in edinburgh  # the kpi-table's $hub
     toronto = main_text(pages, "hubs/toronto")
     assert "In 2023 it had 2,154 users, and 3,654 over every year" in toronto
+    # a view that reads $hub reads the page's own too
+    assert "Through a view: 3,654 users in all." in toronto
+    assert "Through a view: 160 users in all." in main_text(pages, "hubs/nairobi")
 
 
 def test_a_rest_template_gives_rest_pages(pages):
