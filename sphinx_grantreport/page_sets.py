@@ -34,6 +34,8 @@ PAGE_FIELDS = tuple(PAGE_FIELD_HELP)
 #: How the pages of a set go into a PDF: chapters of the report's PDF, or
 #: one PDF of their own each.
 PDF_FORMS = ("one", "each")
+#: The most pages one set makes: each is a document Sphinx reads and writes.
+MAX_PAGES = 10_000
 _PARAM_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LITERAL_RE = re.compile(r"^[A-Za-z0-9/_.-]*$")
 
@@ -148,6 +150,11 @@ def expand(
         ]
     if not rows:
         return [], [f"[pages.{pages.name}] query returns no row: no page is made"]
+    if len(rows) > MAX_PAGES:
+        return [], [
+            f"[pages.{pages.name}] query returns {len(rows):,} rows; a page set "
+            f"makes at most {MAX_PAGES:,} pages (no page is made)"
+        ]
     bad = [column for column in columns if not _PARAM_RE.match(column)]
     if bad:
         problems.append(
