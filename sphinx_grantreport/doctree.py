@@ -3,6 +3,7 @@ text, and the visitor of builders that leave a node out."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
@@ -64,3 +65,21 @@ def separate_footnote_marks(
         following = parent.children[index + 1 : index + 2]
         if following and isinstance(following[0], nodes.footnote_reference):
             parent.insert(index + 1, separator())
+
+
+def numbered_name(self: Any, kind: str, ids: Sequence[str], caption: str) -> str:
+    """How an HTML page names a figure or table that it links data to: its
+    number as the caption shows it ("Fig. 3", "Table 2", in a caption-number
+    span as Sphinx writes it), else its caption in quotes, else ""."""
+    key = f"{self.docnames[-1]}/{kind}" if self.builder.name == "singlehtml" else kind
+    numbers = self.builder.fignumbers.get(key, {})
+    for node_id in ids:
+        if node_id in numbers:
+            number = ".".join(map(str, numbers[node_id]))
+            text = self.config.numfig_format[kind] % number
+            return f'<span class="caption-number">{html.escape(text)}</span>'
+    words = " ".join(caption.split())
+    if words:
+        quoted = html.escape(words)
+        return f"\N{LEFT DOUBLE QUOTATION MARK}{quoted}\N{RIGHT DOUBLE QUOTATION MARK}"
+    return ""

@@ -25,7 +25,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
 from . import chart_spec
 from .chart_spec import ChartSpec, Table
-from .doctree import depart_nothing, skip, table_node
+from .doctree import depart_nothing, numbered_name, skip, table_node
 from .errors import ReportError
 from .figure_options import CHART_OPTIONS, FIGURE_OPTION_HELP
 from .myst_options import check_not_cut
@@ -336,25 +336,13 @@ def visit_download_html(self: Any, node: kpi_download) -> None:
 
 
 def figure_name(self: Any, figure: nodes.Element | None) -> str:
-    """How the page names a figure, as HTML: its number as its caption shows
-    it ("Fig. 3", in a caption-number span as Sphinx writes it), else its
-    caption in quotes, else "the chart above"."""
+    """How the page names a figure, as HTML: "Fig. 3", else its caption in
+    quotes, else "the chart above"."""
     if isinstance(figure, nodes.figure):
-        key = "figure"
-        if self.builder.name == "singlehtml":
-            key = f"{self.docnames[-1]}/figure"
-        numbers = self.builder.fignumbers.get(key, {})
-        for figure_id in figure["ids"]:
-            if figure_id in numbers:
-                number = ".".join(map(str, numbers[figure_id]))
-                text = self.config.numfig_format["figure"] % number
-                return f'<span class="caption-number">{html.escape(text)}</span>'
         caption = figure.next_node(nodes.caption)
-        if caption is not None and caption.astext().strip():
-            words = html.escape(" ".join(caption.astext().split()))
-            return (
-                f"\N{LEFT DOUBLE QUOTATION MARK}{words}\N{RIGHT DOUBLE QUOTATION MARK}"
-            )
+        text = caption.astext() if caption is not None else ""
+        if name := numbered_name(self, "figure", figure["ids"], text):
+            return name
     return "the chart above"
 
 

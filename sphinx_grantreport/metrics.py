@@ -284,6 +284,25 @@ class KeyedMeasurement:
         return ", ".join(keys) + (f" and {more} more" if more > 0 else "")
 
 
+def _measured(
+    value: Any,
+    result: QueryResult,
+    definition: MetricDefinition | None = None,
+    as_of: datetime.date | None = None,
+) -> Measurement:
+    """A value of a query's result, with where the result came from."""
+    return Measurement(
+        value,
+        result.sql,
+        result.files,
+        result.tables,
+        metric=definition,
+        params=result.params,
+        views=result.views,
+        as_of=as_of,
+    )
+
+
 class MetricEvaluator:
     """Evaluates metrics and inline queries, each at most once per instance.
 
@@ -409,16 +428,7 @@ class MetricEvaluator:
             if isinstance(value, str | bytes):
                 check_text_size(value, name)
             values[key] = value
-        base = Measurement(
-            None,
-            definition.sql,
-            result.files,
-            result.tables,
-            metric=definition,
-            params=result.params,
-            views=result.views,
-            as_of=self._as_of(definition, page),
-        )
+        base = _measured(None, result, definition, self._as_of(definition, page))
         return KeyedMeasurement(base, values)
 
     def _list(self, name: str, page: Page) -> Measurement:
@@ -444,28 +454,12 @@ class MetricEvaluator:
                 f"sentence may have at most {MAX_LIST_ITEMS:,} (LIMIT it)",
             )
         items = tuple(row[0] for row in result.rows if row[0] is not None)
-        return Measurement(
-            items,
-            definition.sql,
-            result.files,
-            result.tables,
-            metric=definition,
-            params=result.params,
-            views=result.views,
-            as_of=self._as_of(definition, page),
-        )
+        return _measured(items, result, definition, self._as_of(definition, page))
 
     def inline(self, sql: str, page: Page = None) -> Measurement:
         """The measurement of a query written in a page."""
         result = self.engine.query(sql, page)
-        return Measurement(
-            single_value(result),
-            sql,
-            result.files,
-            result.tables,
-            params=result.params,
-            views=result.views,
-        )
+        return _measured(single_value(result), result)
 
     def _call(self, reference: str) -> Measurement:
         function, sources = self.import_function(reference)

@@ -23,7 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from . import table_spec
-from .doctree import skip
+from .doctree import numbered_name, skip
 from .errors import ReportError
 from .myst_options import check_not_cut
 from .output_files import ensure_copy
@@ -319,21 +319,10 @@ def visit_bar_html(self: Any, node: kpi_table_bar) -> None:
 
 
 def table_name(self: Any, node: kpi_table_download) -> str:
-    """How the page names the table, as HTML: "Table 2" as its caption
-    numbers it, else its caption in quotes, else "the table above"."""
-    key = "table"
-    if self.builder.name == "singlehtml":
-        key = f"{self.docnames[-1]}/table"
-    numbers = self.builder.fignumbers.get(key, {})
-    for table_id in node["table_ids"]:
-        if table_id in numbers:
-            number = ".".join(map(str, numbers[table_id]))
-            text = self.config.numfig_format["table"] % number
-            return f'<span class="caption-number">{html.escape(text)}</span>'
-    if node["caption"]:
-        words = html.escape(node["caption"])
-        return f"\N{LEFT DOUBLE QUOTATION MARK}{words}\N{RIGHT DOUBLE QUOTATION MARK}"
-    return "the table above"
+    """How the page names the table, as HTML: "Table 2", else its caption in
+    quotes, else "the table above"."""
+    name = numbered_name(self, "table", node["table_ids"], node["caption"] or "")
+    return name or "the table above"
 
 
 def visit_download_html(self: Any, node: kpi_table_download) -> None:

@@ -296,8 +296,8 @@ BAD = {
         "path '../{hub}' may hold letters, digits",
     ),
     "too_many": (
-        'sql = "SELECT range AS hub FROM range(10001)"\ntemplate = "_templates/hub.md"\n'
-        'path = "x/{hub}"\ntitle = "{hub}"\n',
+        'sql = "SELECT range AS hub FROM range(10001)"\n'
+        'template = "_templates/hub.md"\npath = "x/{hub}"\ntitle = "{hub}"\n',
         "query returns 10,001 rows; a page set makes at most 10,000 pages",
     ),
     "bad_sql": (

@@ -104,9 +104,9 @@ def test_a_keyed_metric_runs_one_query_for_all_its_keys(project, monkeypatch):
     ran: list[str] = []
     execute = QueryEngine._execute
 
-    def counted(self, sql, params):
+    def counted(self, sql, *args):
         ran.append(" ".join(sql.split()))
-        return execute(self, sql, params)
+        return execute(self, sql, *args)
 
     monkeypatch.setattr(QueryEngine, "_execute", counted)
     report = project("keyed")

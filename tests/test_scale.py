@@ -87,7 +87,7 @@ def test_a_table_is_read_once_and_a_query_run_once_however_many_use_them(
     monkeypatch.setattr(
         QueryEngine,
         "_execute",
-        lambda self, sql, params: runs.append(sql) or execute(self, sql, params),
+        lambda self, sql, *args: runs.append(sql) or execute(self, sql, *args),
     )
     built = project("every-node", "once")
     (built.srcdir / "charts.md").unlink()
