@@ -25,6 +25,19 @@ glue
     ``glue`` (only when myst-nb is installed, and for at most 10 pages, since
     each page starts a Jupyter kernel).
 
+An entity-page scenario (one page per hub, over data of as many hubs) builds
+two other variants instead, against each other:
+
+entity
+    one ``[pages.hubs]`` set in grantreport.toml, whose query over a table of
+    hubs makes a page per row from one template: 5 keyed cards with
+    ``:key: $hub`` and a sentence of 5 ``{kpi}`name[$hub]``` values, titled
+    ``{name}``, with an index page ``hubs/index``;
+hand
+    the same pages written out as files (``hubs/hub0.md`` ...), with the
+    hub's key typed in (``:key: hub0``, ``{kpi}`users[hub0]```) and the same
+    title and index: the baseline. Both use the same keyed metrics.
+
 Each page has 10 cards and 5 ``{kpi}`` values about one of 100 hubs: cards
 1-5 use named metrics of ``kpis.toml``, cards 6-10 inline SQL, and the
 sentences repeat the named metrics, as a report's prose repeats its cards.
@@ -39,7 +52,7 @@ no warnings, every page and image written) so a broken build is never timed.
 The script prints medians, ratios to ``typed``, the peak memory of each
 build, and the issue's targets with what was measured.
 
-Usage: python benchmarks/report.py [--repeat R] [--quick]
+Usage: python benchmarks/report.py [--repeat R] [--quick] [--markdown]
 """
 
 from __future__ import annotations
@@ -72,6 +85,10 @@ class Scenario:
     rows: int
     figures: int
     tables: int = 0
+    #: The hubs of the data: an entity scenario has a page per hub, made by a
+    #: ``[pages.hubs]`` set (variant ``entity``) or written by hand (``hand``).
+    hubs: int = HUBS
+    entity: bool = False
 
     @property
     def label(self) -> str:
@@ -79,8 +96,15 @@ class Scenario:
             f"{self.rows // 1000}k" if self.rows < 10**6 else f"{self.rows // 10**6}M"
         )
         pages = f"{self.pages} page{'s' if self.pages > 1 else ''}"
+        if self.entity:
+            return f"{self.pages} entity pages, {rows} rows, {self.hubs} hubs"
         tables = f", {self.tables} tables" if self.tables else ""
         return f"{pages}, {rows} rows, {self.figures} figures{tables}"
+
+    @property
+    def written(self) -> str:
+        """The pattern of the report's pages in the HTML output."""
+        return "hubs/hub*.html" if self.entity else "hub*.html"
 
 
 SCENARIOS = [
@@ -91,12 +115,14 @@ SCENARIOS = [
     Scenario(10, 100_000, 0, tables=50),
     Scenario(100, 100_000, 0),
     Scenario(100, 1_000_000, 0),
+    Scenario(1000, 100_000, 0, hubs=1000, entity=True),
 ]
 QUICK = [
     Scenario(1, 1_000, 0),
     Scenario(10, 100_000, 0),
     Scenario(10, 100_000, 10),
     Scenario(10, 100_000, 0, tables=10),
+    Scenario(50, 10_000, 0, hubs=50, entity=True),
 ]
 
 #: Cards 1-5: named metrics (per hub), also cited in the page's sentences.
@@ -152,13 +178,21 @@ def table_sql(table: int) -> str:
     )
 
 
-def write_data(path: Path, rows: int) -> None:
-    """Daily usage of 100 hubs, the same for every run."""
+def write_data(path: Path, rows: int, hubs: int = HUBS) -> None:
+    """Daily usage of ``hubs`` hubs (100 unless told), the same for every run."""
     duckdb.sql(
-        "COPY (SELECT DATE '2020-01-01' + ((i // 100) % 1826)::INT AS day, "
-        "'hub' || (i % 100) AS hub, (i * 7919) % 1000 AS users, "
+        f"COPY (SELECT DATE '2020-01-01' + ((i // {hubs}) % 1826)::INT AS day, "
+        f"'hub' || (i % {hubs}) AS hub, (i * 7919) % 1000 AS users, "
         f"((i * 31) % 10000) / 100.0 AS cost FROM range({rows}) t(i)) "
         f"TO '{path}' (HEADER)"
+    )
+
+
+def write_hubs(path: Path, hubs: int) -> None:
+    """The table of hubs that an entity-page set makes its pages from."""
+    duckdb.sql(
+        "COPY (SELECT i AS n, 'hub' || i AS hub, 'Hub ' || i AS name "
+        f"FROM range({hubs}) t(i)) TO '{path}' (HEADER)"
     )
 
 
@@ -230,6 +264,57 @@ def keyed_page(page: int) -> str:
     ]
     text = f"# Hub {page}\n\n" + grid(cards)
     return text + SENTENCE.format(**{n: f"{{kpi}}`{n}[{hub(page)}]`" for n in METRICS})
+
+
+def hub_page(key: str) -> str:
+    """An entity page's body: 5 keyed cards and a sentence of 5 keyed values
+    of hub ``key`` (``$hub`` in the template, ``hub7`` by hand)."""
+    cards = [
+        f":::{{kpi-card}} {title}\n:metric: {name}\n:key: {key}\n:::\n"
+        for name, (title, _, _) in METRICS.items()
+    ]
+    return grid(cards) + SENTENCE.format(**{n: f"{{kpi}}`{n}[{key}]`" for n in METRICS})
+
+
+def write_entity_project(
+    src: Path, scenario: Scenario, variant: str, csv: Path
+) -> None:
+    """A page per hub, made by a ``[pages.hubs]`` set (``entity``) or written
+    by hand (``hand``), each with the same title, the same index page and the
+    same keyed metrics in grantreport.toml."""
+    src.mkdir(parents=True)
+    (src / "conf.py").write_text(
+        "extensions = ['myst_parser', 'sphinx_design', 'sphinx_grantreport']\n"
+        "myst_enable_extensions = ['colon_fence']\n"
+        "exclude_patterns = ['_build', '_templates']\n"
+    )
+    (src / "index.md").write_text("# Report\n\n```{toctree}\nhubs/index\n```\n")
+    (src / "data").mkdir()
+    os.link(csv, src / "data" / "usage.csv")
+    write_hubs(src / "data" / "hubs.csv", scenario.hubs)
+    project = [
+        f'[metrics.{name}]\nsql = "SELECT hub, {expression} FROM usage GROUP BY '
+        f'hub"\nkey = "hub"\nformat = "{fmt}"\n'
+        for name, (_, expression, fmt) in METRICS.items()
+    ]
+    if variant == "entity":
+        project.append(
+            '[pages.hubs]\nsql = "SELECT hub, name FROM hubs ORDER BY n"\n'
+            'template = "_templates/hub.md"\npath = "hubs/{hub}"\n'
+            'title = "{name}"\nindex = "hubs/index"\nindex_title = "Hubs"\n'
+        )
+        (src / "_templates").mkdir()
+        (src / "_templates" / "hub.md").write_text(hub_page("$hub"))
+    else:
+        (src / "hubs").mkdir()
+        pages = "\n".join(f"/hubs/hub{p}" for p in range(scenario.pages))
+        (src / "hubs" / "index.md").write_text(
+            f"# Hubs\n\n```{{toctree}}\n:maxdepth: 1\n\n{pages}\n```\n"
+        )
+        for p in range(scenario.pages):
+            text = f"# Hub {p}\n\n" + hub_page(f"hub{p}")
+            (src / "hubs" / f"hub{p}.md").write_text(text)
+    (src / "grantreport.toml").write_text("\n".join(project))
 
 
 def typed_page(scenario: Scenario, page: int, values: Values, plot: bool) -> str:
@@ -434,7 +519,7 @@ def build(
     result = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     html = out / "html"
-    written = list(html.glob("hub*.html"))
+    written = list(html.glob(scenario.written))
     pages = len(written)
     tables = sum(path.read_text().count("<caption") for path in written)
     images = html / "_images"
@@ -470,7 +555,7 @@ def run(
     scenario: Scenario,
     variants: list[str],
     csv: Path,
-    values: Values,
+    values: Values | None,
     repeat: int,
 ) -> dict[str, Timings]:
     """Cold and no-op build times of each variant, and charts redrawn on no-op.
@@ -479,7 +564,12 @@ def run(
     for a while slows them alike, not one more than another.
     """
     for variant in variants:
-        write_project(root / f"{variant}-src", scenario, variant, csv, values)
+        src = root / f"{variant}-src"
+        if scenario.entity:
+            write_entity_project(src, scenario, variant, csv)
+        else:
+            assert values is not None
+            write_project(src, scenario, variant, csv, values)
     timings = {variant: Timings() for variant in variants}
     for _ in range(repeat):
         for variant in variants:
@@ -575,7 +665,7 @@ def print_table(rows: list[list[str]], left: int, markdown: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="builds (default 3)")
-    parser.add_argument("--quick", action="store_true", help="the 4 small scenarios")
+    parser.add_argument("--quick", action="store_true", help="the small scenarios")
     parser.add_argument(
         "--markdown", action="store_true", help="print Markdown tables, for the docs"
     )
@@ -587,14 +677,28 @@ def main() -> None:
     glue = importlib.util.find_spec("myst_nb") is not None
     root = Path(tempfile.mkdtemp(prefix="grantreport-bench-"))
     results: dict[tuple[Scenario, str], Timings] = {}
+    entity: dict[tuple[Scenario, str], Timings] = {}
     scans: dict[int, float] = {}
     alone: dict[tuple[Scenario, str], float] = {}
     try:
         for scenario in QUICK if args.quick else SCENARIOS:
-            csv = root / f"usage-{scenario.rows}.csv"
+            csv = root / f"usage-{scenario.rows}-{scenario.hubs}.csv"
             if not csv.exists():
-                write_data(csv, scenario.rows)
+                write_data(csv, scenario.rows, scenario.hubs)
+            if scenario.rows not in scans:
                 scans[scenario.rows] = scan_seconds(csv, args.repeat)
+            if scenario.entity:
+                print(f"{scenario.label}: entity, hand", file=sys.stderr)
+                for variant, timings in run(
+                    root / "project",
+                    scenario,
+                    ["entity", "hand"],
+                    csv,
+                    None,
+                    args.repeat,
+                ).items():
+                    entity[scenario, variant] = timings
+                continue
             for variant in ("live", "keyed") if scenario.pages == 100 else ():
                 queries = card_queries(scenario, variant)
                 alone[scenario, variant] = duckdb_seconds(csv, queries, args.repeat)
@@ -619,22 +723,31 @@ def main() -> None:
         "no-op rebuilds, each in a new process\n"
     )
     print_table(timings_table(results), 2, args.markdown)
+    if entity:
+        print()
+        print_table(timings_table(entity, "hand"), 2, args.markdown)
     print()
-    print_table(targets_table(results, scans, alone), 1, args.markdown)
+    targets = targets_table(results, scans, alone) + entity_targets(entity)[1:]
+    print_table(targets, 1, args.markdown)
     print("\n" + TARGET_NOTES)
     print(f"\nMachine: {machine()}.")
 
 
-def timings_table(results: dict[tuple[Scenario, str], Timings]) -> list[list[str]]:
-    rows = [
-        ["scenario", "variant", "cold s", "x typed", "no-op s", "x typed", "peak MB"]
-    ]
+def timings_table(
+    results: dict[tuple[Scenario, str], Timings], baseline: str = "typed"
+) -> list[list[str]]:
+    """Medians and ratios to the ``baseline`` variant of each scenario."""
+    ratio = f"x {baseline}"
+    rows = [["scenario", "variant", "cold s", ratio, "no-op s", ratio, "peak MB"]]
+    first: set[Scenario] = set()
     for (scenario, variant), timings in results.items():
-        typed = results[scenario, "typed"]
+        typed = results[scenario, baseline]
         cold, noop = median(timings.cold), median(timings.noop)
+        shown = scenario not in first
+        first.add(scenario)
         rows.append(
             [
-                scenario.label if variant == "live" else "",
+                scenario.label if shown else "",
                 variant,
                 f"{cold:.2f}",
                 f"{cold / median(typed.cold):.2f}",
@@ -744,6 +857,27 @@ def targets_table(
         "0",
         redrawn == 0,
     )
+    return rows
+
+
+def entity_targets(results: dict[tuple[Scenario, str], Timings]) -> list[list[str]]:
+    """The entity pages' targets: pages made by a ``[pages.hubs]`` set against
+    the same pages written by hand."""
+    rows = [["target", "measured", "goal", "met"]]
+    for scenario in dict.fromkeys(s for s, _ in results):
+        made, hand = results[scenario, "entity"], results[scenario, "hand"]
+        ratio = median(made.cold) / median(hand.cold)
+        rows.append(
+            [
+                f"full build, {scenario.pages:,} entity pages / by hand",
+                f"{ratio:.3f}x",
+                "<= 1.2x",
+                "yes" if ratio <= 1.2 else "no",
+            ]
+        )
+        ratio = median(made.noop) / median(hand.noop)
+        met = "yes" if ratio <= 1.05 else "no"
+        rows.append(["no-op rebuild, same", f"{ratio:.3f}x", "<= 1.05x", met])
     return rows
 
 

@@ -219,6 +219,13 @@ class QueryEngine:
         )
         return self._results.get(key, lambda: self._execute(sql, params, variables))
 
+    def parameters_used(self, sql: str) -> set[str]:
+        """The parameters a query reads, itself or through its views."""
+        used = self._checked.get(
+            sql, lambda: check_query(self.connection, sql, self._trees)
+        )
+        return {*used, *self._view_param_names(self.views_used(sql))}
+
     def _view_param_names(self, views: tuple[str, ...]) -> set[str]:
         names: set[str] = set()
         for view in views:

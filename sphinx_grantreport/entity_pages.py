@@ -21,13 +21,15 @@ from sphinx.project import Project
 from sphinx.util import texescape
 
 from .errors import Problem, ReportError
-from .page_sets import expand
+from .page_sets import EntityPage, PageSet, expand
 from .report_warnings import warn_problems
 from .session import BuildState, build_state
 
 #: env.__dict__ key: each entity page's row digest at the last build (pickled
 #: with the environment, so that a changed row rebuilds its page).
 _DIGESTS = "grantreport_page_digests"
+#: env.__dict__ key: each page set's pages, with what they were made from
+_ROWS = "grantreport_page_rows"
 
 
 def expand_pages(app: Sphinx) -> None:
@@ -45,13 +47,7 @@ def expand_pages(app: Sphinx) -> None:
             )
             problems.append(Problem(ReportError("config", message), *where))
             continue
-        try:
-            result = state.session.engine.query(page_set.sql)
-        except ReportError as error:
-            message = f"[pages.{page_set.name}] {error.message}"
-            problems.append(Problem(ReportError(error.subtype, message), *where))
-            continue
-        made, found = expand(page_set, result.columns, result.rows)
+        made, found = _rows_of(app.env, state, page_set, where, problems)
         problems += [Problem(ReportError("config", text), *where) for text in found]
         for page in made:
             if page.docname in state.pages or page.docname in state.page_indexes:
@@ -84,6 +80,54 @@ def _add_own_pdfs(app: Sphinx, state: BuildState) -> None:
             title = texescape.escape(page.title)
             documents.append((page.docname, target, title, author, "howto"))
     app.config.latex_documents = documents
+
+
+def _rows_of(
+    env: BuildEnvironment,
+    state: BuildState,
+    page_set: PageSet,
+    where: tuple[str | None, int | None],
+    problems: list[Problem],
+) -> tuple[list[EntityPage], list[str]]:
+    """A set's pages: those of the last build while its definition and the
+    data files its query read are unchanged (a no-op rebuild imports no
+    DuckDB), else from its query."""
+    definitions = state.definitions
+    signature = repr((page_set, sorted(definitions.params.items()), definitions.views))
+    cache: dict[str, Any] = env.__dict__.setdefault(_ROWS, {})
+    if (cached := cache.get(page_set.name)) is not None:
+        known, files, made, found = cached
+        if known == signature and files == _stats(definitions.tables, files):
+            return made, found
+    try:
+        result = state.session.engine.query(page_set.sql)
+    except ReportError as error:
+        message = f"[pages.{page_set.name}] {error.message}"
+        problems.append(Problem(ReportError(error.subtype, message), *where))
+        cache.pop(page_set.name, None)
+        return [], []
+    made, found = expand(page_set, result.columns, result.rows)
+    read = tuple((name, "", 0, 0) for name in result.tables)
+    cache[page_set.name] = (signature, _stats(definitions.tables, read), made, found)
+    return made, found
+
+
+def _stats(
+    tables: dict[str, Path], files: tuple[tuple[str, str, int, int], ...]
+) -> tuple[tuple[str, str, int, int], ...]:
+    """Each table's file as it is now: path, modification time and size."""
+    now = []
+    for name, *_ in files:
+        path = tables.get(name)
+        try:
+            stat = path.stat() if path is not None else None
+        except OSError:
+            stat = None
+        if path is None or stat is None:
+            now.append((name, "", -1, -1))
+        else:
+            now.append((name, str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(now)
 
 
 def _add_to_discovery(project: Project, state: BuildState) -> None:

@@ -345,21 +345,37 @@ class MetricEvaluator:
                 f'[{", ".join(key)}], or give it key = "COLUMN"',
             )
         return self._measurements.get(
-            (name, _page_key(page)), lambda: self._measure(name, page)
+            (name, self._page_key(name, page)), lambda: self._measure(name, page)
         )
 
     def keyed(self, name: str, page: Page = None) -> KeyedMeasurement:
         """All the values of a keyed metric, from one query per build process."""
         return self._keyed.get(
-            (name, _page_key(page)), lambda: self._measure_keyed(name, page)
+            (name, self._page_key(name, page)),
+            lambda: self._measure_keyed(name, page),
         )
 
     def listed(self, name: str, page: Page = None) -> Measurement:
         """A metric whose query returns one column of several rows, as a list
         of values (``{kpi}`name:list```)."""
         return self._measurements.get(
-            (f"{name}\0list", _page_key(page)), lambda: self._list(name, page)
+            (f"{name}\0list", self._page_key(name, page)),
+            lambda: self._list(name, page),
         )
+
+    def _page_key(self, name: str, page: Page) -> PageKey:
+        """The page's parameters that the metric's queries read: a metric that
+        reads none is computed once, not once per entity page."""
+        definition = self.metrics.get(name)
+        if not page or definition is None:
+            return ()
+        used = {
+            parameter
+            for sql in (definition.sql, definition.as_of)
+            if sql is not None
+            for parameter in self.engine.parameters_used(sql)
+        }
+        return _page_key({key: value for key, value in page.items() if key in used})
 
     def _definition(self, name: str) -> MetricDefinition:
         definition = self.metrics.get(name)
