@@ -18,7 +18,8 @@ from sphinx_design.shared import create_component
 from .cards import KpiCardDirective
 from .engine import QueryResult
 from .errors import ReportError
-from .metrics import Measurement, key_text
+from .metric_definitions import Measurement
+from .metrics import key_text
 from .myst_options import check_not_cut
 from .report_warnings import warn
 from .session import Session, get_session

@@ -21,7 +21,7 @@ from babel import Locale
 from .datafiles import DataFiles, discover_tables
 from .errors import Problem, ReportError
 from .formatting import NumberStyle, parse_locale
-from .metrics import MetricDefinition
+from .metric_definitions import MetricDefinition
 from .page_sets import PageSet
 from .project_file import ProjectFile, read_metrics_file
 from .settings import ReportSettings

@@ -15,12 +15,8 @@ from .datafiles import shown_path
 from .engine import QueryEngine
 from .errors import ReportError
 from .formatting import NumberStyle, is_number, round_value, shown_number
-from .metrics import (
-    Measurement,
-    MetricEvaluator,
-    broken_expectations,
-    check_text_size,
-)
+from .metric_definitions import Measurement, broken_expectations
+from .metrics import MetricEvaluator, check_text_size
 from .settings import build_date
 
 

@@ -20,7 +20,8 @@ from .datafiles import DATA_DIR
 from .definitions import ReportDefinitions, resolve
 from .engine import EngineLimits, QueryEngine, QueryResult
 from .errors import Memo, ReportError
-from .metrics import Measurement, MetricEvaluator, key_text
+from .metric_definitions import Measurement
+from .metrics import MetricEvaluator, key_text
 from .page_sets import EntityPage, PageSet
 from .presentation import ShownValue, present, sources
 from .project_file import ProjectFile

@@ -9,7 +9,8 @@ import pytest
 from sphinx_grantreport.datafiles import table_name_for
 from sphinx_grantreport.engine import QueryEngine
 from sphinx_grantreport.errors import ReportError
-from sphinx_grantreport.metrics import MetricDefinition, MetricEvaluator
+from sphinx_grantreport.metric_definitions import MetricDefinition
+from sphinx_grantreport.metrics import MetricEvaluator
 
 
 @pytest.fixture

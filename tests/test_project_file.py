@@ -181,6 +181,7 @@ CORE_MODULES = [
     "chart_style",
     "table_spec",
     "page_sets",
+    "metric_definitions",
     "query_check",
     "report_code",
     "title_templates",

@@ -20,7 +20,7 @@ from sphinx_grantreport.formatting import (
     parse_locale,
     round_value,
 )
-from sphinx_grantreport.metrics import parse_expect
+from sphinx_grantreport.metric_definitions import parse_expect
 from sphinx_grantreport.title_templates import parse_template
 
 EN = parse_locale("en")
