@@ -30,8 +30,9 @@ def _text_of(app) -> str:
     text = re.sub(r'source="[^"]*"', 'source="index"', doctree.pformat())
     # a chart's file name changes with the package version and its style
     text = re.sub(r'digest="\w+"', 'digest="..."', text)
-    # docutils before 0.22 prints a true attribute as "True", later as "1"
-    text = text.replace('="True"', '="1"')
+    # docutils before 0.22 prints a boolean attribute as "True"/"False",
+    # later as "1"/"0"
+    text = text.replace('="True"', '="1"').replace('="False"', '="0"')
     # MyST keeps a soft line break as a Text node of its own: drop those lines.
     return "".join(line for line in text.splitlines(True) if line.strip())
 
