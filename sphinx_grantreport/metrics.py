@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .engine import QueryEngine, QueryResult
+from .engine import Bound, QueryEngine, QueryResult
 from .errors import Memo, ReportError
 from .formatting import is_number
 from .metric_definitions import Measurement, MetricDefinition
@@ -59,10 +59,9 @@ def check_text_size(value: str | bytes, what: str) -> None:
 
 #: The parameters of the page a value is shown on (an entity page's row).
 Page = Mapping[str, Any] | None
-PageKey = tuple[tuple[str, str], ...]
 
 
-def _page_key(page: Page) -> PageKey:
+def _bound(page: Page) -> Bound:
     return (
         tuple(sorted((name, repr(value)) for name, value in page.items()))
         if page
@@ -154,8 +153,8 @@ class MetricEvaluator:
         self.metrics = metrics
         self.search_path = search_path
         self.code = ReportCode(search_path, timeout)
-        self._measurements: Memo[tuple[str, PageKey], Measurement] = Memo()
-        self._keyed: Memo[tuple[str, PageKey], KeyedMeasurement] = Memo()
+        self._measurements: Memo[tuple[str, Bound], Measurement] = Memo()
+        self._keyed: Memo[tuple[str, Bound], KeyedMeasurement] = Memo()
 
     def metric(
         self, name: str, key: tuple[str, ...] = (), page: Page = None
@@ -197,7 +196,7 @@ class MetricEvaluator:
             lambda: self._list(name, page),
         )
 
-    def _page_key(self, name: str, page: Page) -> PageKey:
+    def _page_key(self, name: str, page: Page) -> Bound:
         """The page's parameters that the metric's queries read: a metric that
         reads none is computed once, not once per entity page."""
         definition = self.metrics.get(name)
@@ -209,7 +208,7 @@ class MetricEvaluator:
             if sql is not None
             for parameter in self.engine.parameters_used(sql)
         }
-        return _page_key({key: value for key, value in page.items() if key in used})
+        return _bound({key: value for key, value in page.items() if key in used})
 
     def _definition(self, name: str) -> MetricDefinition:
         definition = self.metrics.get(name)
