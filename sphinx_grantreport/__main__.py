@@ -1,7 +1,7 @@
-"""``python -m sphinx_grantreport``: see :mod:`sphinx_grantreport.quickstart`."""
+"""``python -m sphinx_grantreport``: see :mod:`sphinx_grantreport.command_line`."""
 
 import sys
 
-from .quickstart import main
+from .command_line import main
 
 sys.exit(main())

@@ -2,8 +2,9 @@
 
 Writes ``kpis.json`` and ``kpis.csv``: for each named metric and each inline
 query, its raw value, the text readers see, the query and parameters, the
-files it read (with sha256 and row count) and the pages that show it, in a
-stable order, so that two builds of a report diff cleanly.
+files it read (with sha256 and row count), the pages that show it and its
+label, in a stable order, so that two builds of a report diff cleanly (and
+``sphinx-grantreport diff``, in :mod:`.kpi_changes`, can say what moved).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ CSV_COLUMNS = (
     "kind",
     "views",
     "data_sha256",
+    "label",
 )
 
 
@@ -102,6 +104,7 @@ def collect(values: dict[str, list[ValueRecord]]) -> list[dict[str, Any]]:
                     "kind": record["kind"],
                     "views": list(record["views"]),
                     "data_sha256": record["data_sha256"],
+                    "label": record["label"],
                 },
             )
             entry["texts"] = sorted({*entry["texts"], record["text"]})

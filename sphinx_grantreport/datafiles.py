@@ -12,6 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import ReportError
+
+if TYPE_CHECKING:
+    from .lock_file import LockEntry
+    from .source_definitions import SourceDefinition
 
 #: The folder under the source dir whose files become tables by default.
 DATA_DIR = "data"
@@ -51,7 +58,7 @@ class DataFiles:
 
     tables: dict[str, Path] = field(default_factory=dict)
     clashes: dict[str, str] = field(default_factory=dict)
-    refused: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, ReportError] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
 
 
@@ -59,7 +66,7 @@ def discover_tables(srcdir: Path, declared: Mapping[str, Path]) -> DataFiles:
     """The files under ``data/`` as tables, then the declared ones on top."""
     tables: dict[str, Path] = {}
     clashes: dict[str, str] = {}
-    refused: dict[str, str] = {}
+    refused: dict[str, ReportError] = {}
     problems: list[str] = []
     root = srcdir.resolve()
     data_dir = srcdir / DATA_DIR
@@ -78,10 +85,11 @@ def discover_tables(srcdir: Path, declared: Mapping[str, Path]) -> DataFiles:
             continue
         name = table_name_for(path.stem)
         if not path.resolve().is_relative_to(root):
-            refused[name] = (
+            refused[name] = ReportError(
+                "sandbox",
                 f"{shown_path(path, srcdir)} links to a file outside the source "
                 f"directory, so table {name!r} is not read: a report reads such a "
-                "file only when grantreport.toml names it in [tables]"
+                "file only when grantreport.toml names it in [tables]",
             )
             continue
         if name in tables:
@@ -98,3 +106,32 @@ def discover_tables(srcdir: Path, declared: Mapping[str, Path]) -> DataFiles:
         clashes.pop(name, None)
         refused.pop(name, None)
     return DataFiles(tables, clashes, refused, tuple(problems))
+
+
+def with_snapshots(
+    found: DataFiles,
+    sources: Mapping[str, SourceDefinition],
+    entries: Mapping[str, LockEntry],
+    base: Path,
+) -> DataFiles:
+    """The tables with each source's snapshot as the table of its name; a
+    source not fetched yet is a table that says so where a query reads it."""
+    tables, clashes = dict(found.tables), dict(found.clashes)
+    refused = dict(found.refused)
+    for name in sources:
+        if name in tables:
+            clashes[name] = (
+                f"{shown_path(tables.pop(name), base)} and source {name!r} would "
+                f"both be table {name!r}; using the source"
+            )
+        entry = entries.get(name)
+        path = (base / entry.snapshot) if entry else None
+        if path is not None and path.is_file():
+            tables[name] = path
+        else:
+            refused[name] = ReportError(
+                "source",
+                f"source {name!r} has no snapshot yet: run 'sphinx-grantreport "
+                f"fetch {name}', or build with grantreport_fetch = 'missing'",
+            )
+    return DataFiles(tables, clashes, refused, found.problems)

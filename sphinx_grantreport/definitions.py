@@ -18,13 +18,15 @@ from typing import Any
 
 from babel import Locale
 
-from .datafiles import DataFiles, discover_tables
+from .datafiles import DataFiles, discover_tables, with_snapshots
 from .errors import Problem, ReportError
 from .formatting import NumberStyle, parse_locale
+from .lock_file import LOCK_FILE, Lock, LockEntry, read_lock
 from .metric_definitions import MetricDefinition
 from .page_sets import PageSet
 from .project_file import ProjectFile, read_metrics_file
 from .settings import ReportSettings
+from .source_definitions import SourceDefinition
 
 #: What DuckDB binds as a typed value; anything else is refused.
 PARAM_TYPES: tuple[type, ...] = (str, int, float, Decimal, bool, bytes, type(None))
@@ -45,6 +47,14 @@ class ReportDefinitions:
     views: dict[str, str] = field(default_factory=dict)
     #: sets of pages, one page per row of a query
     page_sets: dict[str, PageSet] = field(default_factory=dict)
+    #: where tables really come from, fetched into snapshots
+    sources: dict[str, SourceDefinition] = field(default_factory=dict)
+    #: each source's entry in the project file (file, line), for warnings
+    source_places: dict[str, tuple[str | None, int | None]] = field(
+        default_factory=dict
+    )
+    #: the folder of the project file: its lock file and snapshots are there
+    base: Path | None = None
     #: the project file and the metrics file: every value depends on them
     files: tuple[Path, ...] = ()
     language: str | None = None
@@ -52,8 +62,31 @@ class ReportDefinitions:
 
     @cached_property
     def data(self) -> DataFiles:
-        """The report's tables (``data/`` files and declared ones)."""
-        return discover_tables(self.srcdir, self.declared_tables)
+        """The report's tables (``data/`` files, declared ones, snapshots)."""
+        found = discover_tables(self.srcdir, self.declared_tables)
+        if not self.sources:
+            return found
+        return with_snapshots(found, self.sources, self.snapshots, self.base_dir)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.base or self.srcdir
+
+    @cached_property
+    def lock(self) -> Lock:
+        """The lock file's entries (read only for a report with sources)."""
+        if not self.sources:
+            return Lock()
+        return read_lock(self.base_dir / LOCK_FILE)
+
+    @property
+    def snapshots(self) -> dict[str, LockEntry]:
+        """Each source's lock entry, where it has one."""
+        return {
+            name: entry
+            for name, entry in self.lock.entries.items()
+            if name in self.sources
+        }
 
     @property
     def tables(self) -> dict[str, Path]:
@@ -141,6 +174,7 @@ def resolve(
     views = _views(
         {**project.views, **settings.value("views")}, tables, problems, project
     )
+    report_sources = _sources(project, {**tables, **views}, problems)
     page_sets = {}
     for name, entry in project.pages.items():
         try:
@@ -155,6 +189,12 @@ def resolve(
         declared_tables=tables,
         metrics=metrics,
         views=views,
+        sources={source.name: source for source in report_sources.values()},
+        source_places={
+            source.name: project.where(f"sources.{name}")
+            for name, source in report_sources.items()
+        },
+        base=project.path.parent.resolve() if project.path else None,
         files=tuple(files),
         language=language,
         chart_styles=settings.chart_styles(confdir),
@@ -258,3 +298,28 @@ def _views(
             continue
         problems.append(Problem(ReportError("config", problem), *where))
     return views
+
+
+def _sources(
+    project: ProjectFile, taken: dict[str, Any], problems: list[Problem]
+) -> dict[str, SourceDefinition]:
+    """``[sources.NAME]``: each one a table, whose name no other table or
+    view may have (by the name as written)."""
+    found = {}
+    for name, entry in project.sources.items():
+        where = project.where(f"sources.{name}")
+        try:
+            source = SourceDefinition.from_config(name, entry)
+        except ReportError as error:
+            problems.append(Problem(error, *where))
+            continue
+        if source.name in taken:
+            clash = ReportError(
+                "config",
+                f"source {name!r} has the name of a table or view in "
+                "[tables] or [views]; rename one of them",
+            )
+            problems.append(Problem(clash, *where))
+            continue
+        found[name] = source
+    return found

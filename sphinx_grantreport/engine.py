@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 from .datafiles import READERS, shown_path
 from .errors import Memo, ReportError
+from .lock_file import LockEntry
 from .query_check import (
     as_variables,
     check_query,
@@ -46,6 +47,8 @@ class TableFacts:
     rows: int
     columns: tuple[str, ...] = ()
     dates: tuple[Any, Any] | None = None  # first and last of the first date column
+    #: for a source's snapshot: its lock entry (what was fetched, and when)
+    origin: LockEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,9 @@ class QueryEngine:
         params: Mapping[str, Any] | None = None,
         timeout: float = 10.0,
         limits: EngineLimits | None = None,
-        blocked: Mapping[str, str] | None = None,
+        blocked: Mapping[str, ReportError] | None = None,
         views: Mapping[str, str] | None = None,
+        origins: Mapping[str, LockEntry] | None = None,
     ) -> None:
         #: named queries used like tables (a view hides a table of its name)
         self.views = {name.lower(): sql for name, sql in (views or {}).items()}
@@ -105,8 +109,11 @@ class QueryEngine:
             if name.lower() not in self.views
         }
         self.root = root
+        #: the lock entries of tables that are sources' snapshots
+        self.origins = dict(origins or {})
         self.limits = limits or EngineLimits()
-        #: table names that must not be read, and why (a link out of the source dir)
+        #: table names that cannot be read, and why (a link out of the source
+        #: dir, a source not fetched yet)
         self.blocked = dict(blocked or {})
         self._spill: Path | None = None
         self.params = dict(params or {})
@@ -248,22 +255,17 @@ class QueryEngine:
 
     def tables_used(self, sql: str) -> tuple[str, ...]:
         """Names of the known tables a query reads, found by DuckDB's parser."""
-        used = self._names_used(sql)
+        used = self.names_read(sql)
         for name in used:
             if name in self.blocked:
-                raise ReportError("sandbox", self.blocked[name])
+                raise self.blocked[name]
         return tuple(name for name in used if name in self.tables)
 
     def views_used(self, sql: str) -> tuple[str, ...]:
         """The views a query reads, directly or through other views."""
-        return tuple(name for name in self._names_used(sql) if name in self.views)
+        return tuple(name for name in self.names_read(sql) if name in self.views)
 
-    def unknown_tables(self, sql: str) -> tuple[str, ...]:
-        """Names a query reads as tables that no data file provides (yet)."""
-        known = {*self.tables, *self.blocked, *self.views}
-        return tuple(name for name in self._names_used(sql) if name not in known)
-
-    def _names_used(
+    def names_read(
         self, sql: str, seen: frozenset[str] = frozenset()
     ) -> tuple[str, ...]:
         """Every name a query reads as a table, with the names its views read."""
@@ -275,7 +277,7 @@ class QueryEngine:
             except duckdb.Error:
                 found = set()
             for view in sorted(found & set(self.views) - seen):
-                found.update(self._names_used(self.views[view], seen | {view}))
+                found.update(self.names_read(self.views[view], seen | {view}))
             self._tables_used[sql] = tuple(sorted(found))
         return self._tables_used[sql]
 
@@ -330,7 +332,9 @@ class QueryEngine:
                     f'SELECT min("{column}"), max("{column}") FROM "{name}"'
                 ).fetchall()[0]
                 dates = (span[0], span[1])
-            self._facts[name] = TableFacts(name, path, digest, rows, columns, dates)
+            self._facts[name] = TableFacts(
+                name, path, digest, rows, columns, dates, self.origins.get(name)
+            )
         return self._facts[name]
 
     def _load(self, name: str) -> None:

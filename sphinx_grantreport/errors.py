@@ -44,6 +44,9 @@ SUBTYPES: dict[str, str] = {
     "Figure, or matplotlib rejects an option.",
     "key": "A keyed metric is used without a key, with a key it lacks, or "
     "returns a key twice; or an unkeyed metric is given a key.",
+    "source": "A [sources.NAME] cannot be fetched (the server, loader or "
+    "database failed or gave what is not data), has no snapshot yet, or its "
+    "snapshot is older than its max_age; the last good snapshot is kept.",
     "mystmd": "A page uses a construct of the MyST Document Engine (mystmd) "
     "that Sphinx does not carry over, such as abbreviations: in the front "
     "matter; the warning says what to write instead.",

@@ -20,6 +20,7 @@ from .mystmd_compat import setup_mystmd_compat
 from .provenance import setup_provenance
 from .roles import setup_roles
 from .session import setup_session
+from .source_snapshots import setup_source_snapshots
 from .sources import setup_sources
 from .tables import setup_tables
 from .values import setup_values
@@ -56,6 +57,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     setup_roles(app)
     setup_figures(app)
     setup_sources(app)
+    setup_source_snapshots(app)
     setup_tables(app)
     setup_entity_pages(app)
     setup_latex(app)

@@ -30,6 +30,7 @@ from .errors import ReportError
 from .figure_options import CHART_OPTIONS, FIGURE_OPTION_HELP
 from .myst_options import check_not_cut
 from .output_files import check_svg, ensure_copy, least_width, write_atomically
+from .provenance import caption_label
 from .report_warnings import warn
 from .session import get_session
 from .version import package_version
@@ -125,7 +126,8 @@ class KpiFigureDirective(SphinxDirective):
         if sources:
             sql = self.options.get("sql") or f'SELECT * FROM "{self.options["data"]}"'
             result = session.query(self.env, location, sql)
-            session.record_data(self.env, location, result, "figure")
+            label = caption_label(self.content, self.options.get("name"))
+            session.record_data(self.env, location, result, "figure", label)
             if len(result.rows) > MAX_CHART_ROWS:
                 raise ReportError(
                     "result",

@@ -229,8 +229,16 @@ class MetricEvaluator:
         )
 
     def _as_of(self, definition: MetricDefinition, page: Page) -> datetime.date | None:
+        """The metric's as_of query, or for a metric that reads only sources'
+        snapshots, the day the oldest of them was fetched."""
         if definition.as_of is None:
-            return None
+            if definition.sql is None or not self.engine.origins:
+                return None
+            tables = self.engine.tables_used(definition.sql)
+            origins = [self.engine.origins.get(table) for table in tables]
+            if not tables or None in origins:
+                return None
+            return min(o.fetched_time for o in origins if o is not None).date()
         as_of = single_value(self.engine.query(definition.as_of, page))
         if isinstance(as_of, datetime.datetime):
             as_of = as_of.date()

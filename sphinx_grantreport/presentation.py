@@ -29,24 +29,34 @@ class SourceFact:
     table: str | None = None
     sha256: str | None = None
     rows: int | None = None
+    #: for a source's snapshot: what was fetched (no secret) and when
+    fetched: str | None = None
+    fetched_at: str | None = None
 
     def shown(self) -> str:
         """How the page's hover names it."""
         if self.sha256 is None:
             return self.file
         row_word = "row" if self.rows == 1 else "rows"
-        return f"{self.file} ({self.rows} {row_word}, sha256 {self.sha256[:12]})"
+        facts = f"{self.rows} {row_word}, sha256 {self.sha256[:12]}"
+        if self.fetched is not None:
+            first = self.fetched.splitlines()[0]
+            return f"{first} (fetched {self.fetched_at}; {facts})"
+        return f"{self.file} ({facts})"
 
     def as_record(self) -> dict[str, Any]:
         """As the ``kpis`` builder lists it."""
         if self.sha256 is None:
             return {"file": self.file, "function": True}
-        return {
+        record: dict[str, Any] = {
             "table": self.table,
             "file": self.file,
             "sha256": self.sha256,
             "rows": self.rows,
         }
+        if self.fetched is not None:
+            record.update(fetched=self.fetched, fetched_at=self.fetched_at)
+        return record
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,17 @@ def sources(
     for table in tables:
         known = engine.facts(table)
         file = shown_path(known.path, engine.root)
-        facts.append(SourceFact(file, table, known.sha256, known.rows))
+        origin = known.origin
+        facts.append(
+            SourceFact(
+                file,
+                table,
+                known.sha256,
+                known.rows,
+                origin.fetched if origin else None,
+                origin.fetched_at if origin else None,
+            )
+        )
     if not tables:
         facts += [SourceFact(Path(path).name) for path in files]
     return tuple(facts)

@@ -29,6 +29,8 @@ SECTIONS = {
     "settings": "the grantreport_* settings, without the prefix",
     "metrics": "named metrics, one [metrics.NAME] table each",
     "views": "named queries used like tables, one [views.NAME] table each (sql)",
+    "sources": "where a table really comes from, one [sources.NAME] table "
+    "each (url, command, or database and sql): fetched into a snapshot",
     "pages": "one page per row of a query, one [pages.NAME] table each (sql, "
     "template, path, title, and optionally index, index_title, pdf)",
 }
@@ -46,6 +48,7 @@ class ProjectFile:
     metrics: dict[str, Any] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)
     #: "metrics.NAME" (or a section name) -> the line it starts on
     lines: dict[str, int] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
@@ -122,6 +125,7 @@ def read_project_file(path: Path) -> ProjectFile:
         metrics=sections.get("metrics", {}),
         views=sections.get("views", {}),
         pages=sections.get("pages", {}),
+        sources=sections.get("sources", {}),
         lines=lines,
         problems=tuple(problems),
     )
@@ -180,7 +184,7 @@ def _section_lines(
     no positions, so their headers are found in the text."""
     lines: dict[str, int] = {}
     keys = [*content]
-    for section in ("metrics", "views", "pages"):
+    for section in ("metrics", "views", "pages", "sources"):
         entries = content.get(section)
         if isinstance(entries, dict):
             keys += [f"{section}.{name}" for name in entries]

@@ -5,9 +5,10 @@ read again replaces its records and parallel readers hand theirs over."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,9 @@ class ValueRecord:
     #: computed with the parameters of its entity page (so its value is that
     #: page's own, listed apart from the same metric on other pages)
     own_page: bool = False
+    #: what a reviewer calls it: the metric's label, or a chart's or table's
+    #: caption (``sphinx-grantreport diff`` names the changes by it)
+    label: str | None = None
 
 
 def _records(env: BuildEnvironment) -> dict[str, list[ValueRecord] | bytes]:
@@ -93,6 +97,7 @@ def record_value(
         views=measurement.views if measurement else (),
         key=", ".join(measurement.key) if measurement and measurement.key else key,
         own_page=own_page,
+        label=definition.label if definition else None,
     )
     _append(env, docname, record)
 
@@ -103,6 +108,7 @@ def record_data(
     kind: str,
     result: QueryResult,
     facts: Sequence[SourceFact],
+    label: str | None = None,
 ) -> None:
     """Keep the query, files and a hash of the rows behind a chart or table."""
     docname, line = location if isinstance(location, tuple) else (env.docname, None)
@@ -120,8 +126,17 @@ def record_data(
         views=result.views,
         kind=kind,
         data_sha256=hashlib.sha256(rows).hexdigest(),
+        label=label,
     )
     _append(env, docname, record)
+
+
+def caption_label(lines: Iterable[str], name: str | None = None) -> str | None:
+    """A chart's or table's caption on one line (its first paragraph), else
+    its ``:name:``: what a review of the ``kpis`` list calls it."""
+    text = itertools.dropwhile(lambda line: not line.strip(), lines)
+    words = " ".join(itertools.takewhile(str.strip, text)).split()
+    return " ".join(words) or name
 
 
 def _append(env: BuildEnvironment, docname: str, record: ValueRecord) -> None:

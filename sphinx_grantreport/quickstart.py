@@ -1,4 +1,4 @@
-"""``python -m sphinx_grantreport new DIR``: write a new report that builds at once."""
+"""``sphinx-grantreport new DIR``: write a new report that builds at once."""
 
 from __future__ import annotations
 
@@ -62,13 +62,8 @@ def write_skeleton(
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The command line: ``new DIR [--title ...] [--organisation ...] [--force]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m sphinx_grantreport",
-        description="Tools for reports built with sphinx-grantreport.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_new_command(commands: argparse._SubParsersAction) -> None:
+    """``new DIR [--title ...] [--organisation ...] [--force]``."""
     new = commands.add_parser(
         "new",
         help="write a new report skeleton into a directory",
@@ -94,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="write even if DIR is not empty, overwriting files of the same name",
     )
-    args = parser.parse_args(argv)
+    new.set_defaults(func=run_new)
 
+
+def run_new(args: argparse.Namespace) -> int:
     try:
         written = write_skeleton(
             args.directory, args.title, args.organisation, args.force

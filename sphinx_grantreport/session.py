@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from .presentation import ShownValue, present, sources
 from .project_file import ProjectFile
 from .provenance import record_data, record_value
 from .report_warnings import warn, warn_problems
-from .settings import ReportSettings
+from .settings import ReportSettings, build_time
+from .snapshots import snapshot_path, stale_snapshot
 
 
 class Session:
@@ -63,6 +65,7 @@ class Session:
             ),
             blocked=definitions.data.refused,
             views=definitions.views,
+            origins=definitions.snapshots,
         )
         self.evaluator = MetricEvaluator(
             self.engine, definitions.metrics, definitions.srcdir, settings.timeout
@@ -82,28 +85,56 @@ class Session:
 
     def note_query(self, env: BuildEnvironment, sql: str, location: object) -> None:
         """The page depends on the tables a query reads; a table name that two
-        data files would take is reported where a query uses it."""
+        data files would take is reported where a query uses it, and a
+        source's snapshot older than its max_age at the source's entry."""
         files, tables = self._query_files.get(sql, lambda: self._files_of(sql))
         self.note(env, files)
+        for name in self.engine.names_read(sql):
+            if (error := self.engine.blocked.get(name)) is not None:
+                raise error
         for name in tables:
             if clash := self.definitions.data.clashes.get(name):
                 warn(ReportError("data", clash), location)
+            if (stale := self._stale_sources.get(name)) is not None:
+                self.warn_once(*stale)
 
     def _files_of(self, sql: str) -> tuple[tuple[Path, ...], tuple[str, ...]]:
         """The files a query depends on, and the tables it reads: once per
         query and process (a keyed metric's query is shown at every key)."""
-        srcdir = self.definitions.srcdir
+        definitions = self.definitions
+        srcdir = definitions.srcdir
         # a table that no file provides yet: the page depends on the file it
-        # would most likely come from, so that adding it rebuilds the page
-        # (Sphinx rereads a page whose dependency is missing, so its
-        # warnings repeat until then)
+        # would most likely come from (a source's snapshot, or a data file),
+        # so that adding it rebuilds the page (Sphinx rereads a page whose
+        # dependency is missing, so its warnings repeat until then)
         missing = [
-            srcdir / DATA_DIR / f"{name}.csv"
-            for name in self.engine.unknown_tables(sql)
+            snapshot_path(definitions.base_dir, name)
+            if name in definitions.sources
+            else srcdir / DATA_DIR / f"{name}.csv"
+            for name in self.engine.names_read(sql)
+            if name not in self.engine.tables
+            and name not in self.engine.views
+            and (name in definitions.sources or name not in self.engine.blocked)
         ]
-        tables = self.engine.tables_used(sql)
-        known = [self.definitions.tables[name] for name in tables]
+        tables = tuple(
+            name for name in self.engine.names_read(sql) if name in self.engine.tables
+        )
+        known = [definitions.tables[name] for name in tables]
         return (*missing, *known), tables
+
+    @cached_property
+    def _stale_sources(self) -> dict[str, tuple[ReportError, str | None]]:
+        """Sources whose snapshot is older than their max_age, with the
+        warning and its place (the source's entry in grantreport.toml)."""
+        stale = {}
+        now = build_time()
+        for name, entry in self.definitions.snapshots.items():
+            source = self.definitions.sources[name]
+            if (message := stale_snapshot(source, entry, now)) is not None:
+                file, line = self.definitions.source_places.get(name, (None, None))
+                place = f"{file}:{line or ''}" if file else None
+                stale[name] = (ReportError("source", message), place)
+        return stale
 
     def measure(
         self,
@@ -279,18 +310,23 @@ class Session:
         return shown
 
     def record_data(
-        self, env: BuildEnvironment, location: object, result: QueryResult, kind: str
+        self,
+        env: BuildEnvironment,
+        location: object,
+        result: QueryResult,
+        kind: str,
+        label: str | None = None,
     ) -> None:
         """Record the data a chart or table shows, for the ``kpis`` builder:
         its query, parameters, files and a hash of its rows, so that a change
         to a chart shows in a diff of two ``kpis.json``."""
         facts = sources(self.engine, result.tables)
-        record_data(env, location, kind, result, facts)
+        record_data(env, location, kind, result, facts, label)
 
     def warn_once(self, error: ReportError, location: object) -> None:
         """Warn at a location; an unreadable data file or a bad limit once per
         build process, not at every value that meets it."""
-        if error.subtype in ("data", "config"):
+        if error.subtype in ("data", "config", "source"):
             if error.message in self._data_errors:
                 return
             self._data_errors.add(error.message)
@@ -348,6 +384,12 @@ class BuildState:
         the definitions, which a no-op rebuild never does)."""
         project = self._inputs[3]
         return bool(project is not None and project.pages)
+
+    @property
+    def has_sources(self) -> bool:
+        """Whether the project file has [sources.*] (known without resolving)."""
+        project = self._inputs[3]
+        return bool(project is not None and project.sources)
 
     def where(self, key: str) -> tuple[str | None, int | None]:
         """The file and line of a section of the project file."""

@@ -33,6 +33,10 @@ def _setting(default: Any, rebuild: str, types: Any, help: str) -> Any:
     return field(default=default, metadata=meta)
 
 
+#: When a build fetches its sources (see snapshots.POLICIES, the same list).
+FETCH_POLICIES = ("never", "missing", "stale", "always")
+
+
 @dataclass(frozen=True)
 class ReportSettings:
     """Every setting of a report, validated by :meth:`problems`."""
@@ -94,6 +98,15 @@ class ReportSettings:
         (str, type(None)),
         "How old a metric's as_of date may be at build time, such as '120d', "
         "before a warning (SOURCE_DATE_EPOCH sets the build date).",
+    )
+    fetch: str = _setting(
+        "never",
+        "",
+        str,
+        "When a build fetches [sources] into their snapshots first: 'never' "
+        "(the default: builds read the snapshots only), 'missing' (sources "
+        "with no snapshot), 'stale' (also those older than their refresh, or "
+        "whose definition changed) or 'always'. -D grantreport_fetch=... works.",
     )
     latex_report: bool = _setting(
         False,
@@ -169,6 +182,11 @@ class ReportSettings:
                 )
         if isinstance(self.max_age, str) and _days(self.max_age) is None:
             problems.append(f"{PREFIX}max_age {self.max_age!r} must read like '120d'")
+        if isinstance(self.fetch, str) and self.fetch not in FETCH_POLICIES:
+            problems.append(
+                f"{PREFIX}fetch must be one of {', '.join(FETCH_POLICIES)}, "
+                f"not {self.fetch!r}"
+            )
         if isinstance(self.threads, int) and not self.threads > 0:
             problems.append(f"{PREFIX}threads must be above 0, not {self.threads!r}")
         timeout = self.query_timeout
@@ -271,6 +289,14 @@ def _is_real(value: object) -> bool:
 def _days(text: str) -> int | None:
     match = re.fullmatch(r"\s*(\d+)\s*d\s*", text)
     return int(match[1]) if match else None
+
+
+def build_time() -> datetime.datetime:
+    """Now, or the time of SOURCE_DATE_EPOCH, in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def build_date() -> datetime.date:

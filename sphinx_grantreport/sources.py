@@ -1,6 +1,7 @@
 """The ``kpi-sources`` directive: the report's data appendix.
 
-One row per table: its file, rows, columns, the span of its dates and a short
+One row per table: its file (for a source's snapshot, also where it was
+fetched from and when), rows, columns, the span of its dates and a short
 sha256, so a reader can check which version of the data the report shows.
 The table sits in a region of its own: in HTML a labelled, focusable box that
 scrolls sideways on a narrow screen; in LaTeX a smaller type with column
@@ -9,6 +10,7 @@ widths that fit the page.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -85,6 +87,8 @@ class SourcesMarkup(SphinxPostTransform):
                     classes = set(entry["classes"])
                     if classes & CODE_CELLS:
                         for paragraph in entry.findall(nodes.paragraph):
+                            if any(True for _ in paragraph.findall(nodes.literal)):
+                                continue  # a source's cell: marked up already
                             text = paragraph.astext()
                             paragraph[:] = [nodes.literal(text, text)]
 
@@ -132,6 +136,9 @@ class KpiSourcesDirective(SphinxDirective):
                 session.warn_once(error, location)
                 rows.append((name, shown, "⚠ unreadable", "", "", ""))
                 continue
+            file: Cell = shown
+            if (origin := facts.origin) is not None:  # a source's snapshot
+                file = _origin(shown, origin.fetched, origin.fetched_time)
             dates: Cell = ""
             if facts.dates:
                 first, last = (numbers.format(day) for day in facts.dates)
@@ -139,7 +146,7 @@ class KpiSourcesDirective(SphinxDirective):
             rows.append(
                 (
                     name,
-                    shown,
+                    file,
                     numbers.format(facts.rows, "integer"),
                     ", ".join(facts.columns),
                     dates,
@@ -154,6 +161,18 @@ class KpiSourcesDirective(SphinxDirective):
         region += addnodes.tabular_col_spec(spec=LATEX_COLUMNS)
         region += table
         return [region]
+
+
+def _origin(shown: str, fetched: str, when: datetime.datetime) -> nodes.inline:
+    """A snapshot's file, what it was fetched from (its first line: a
+    database source's query is in the lock file) and when."""
+    first = fetched.splitlines()[0]
+    cell = nodes.inline()
+    cell += nodes.literal(shown, shown)
+    cell += nodes.Text(" from ")
+    cell += nodes.literal(first, first)
+    cell += nodes.Text(f", fetched {when:%Y-%m-%d %H:%M} UTC")
+    return cell
 
 
 def _span(first: str, last: str) -> nodes.inline:

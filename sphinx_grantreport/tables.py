@@ -28,6 +28,7 @@ from .errors import ReportError
 from .myst_options import check_not_cut
 from .output_files import ensure_copy
 from .presentation import sources
+from .provenance import caption_label
 from .report_warnings import warn
 from .session import get_session
 from .spreadsheet import csv_text
@@ -156,7 +157,8 @@ class KpiTableDirective(SphinxDirective):
         sql = self._query()
         options = table_spec.parse_options(self.options)  # before any query runs
         result = session.query(self.env, location, sql)
-        session.record_data(self.env, location, result, "table")
+        label = caption_label(self.arguments, self.options.get("name"))
+        session.record_data(self.env, location, result, "table", label)
         shown = table_spec.shape(
             result.columns, result.rows, options, session.definitions.numbers
         )

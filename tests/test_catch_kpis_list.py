@@ -28,6 +28,7 @@ HEADER = [
     "kind",
     "views",
     "data_sha256",
+    "label",
 ]
 QUERY = "SELECT count(*) FROM communities WHERE status = 'active'"
 

@@ -177,5 +177,5 @@ def test_help():
             text=True,
         )
         assert result.returncode == 0, result.stderr
-        assert "python -m sphinx_grantreport" in result.stdout
+        assert "sphinx-grantreport" in result.stdout
     assert "--organisation" in result.stdout
