@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 #: The folder under the source dir whose files become tables by default.
 DATA_DIR = "data"
 
+#: Where sources' snapshots are written, under the project file's folder.
+SNAPSHOT_DIR = "snapshots"
+
 #: File suffix -> DuckDB table function that reads it.
 READERS = {".csv": "read_csv", ".json": "read_json", ".parquet": "read_parquet"}
 
@@ -113,9 +116,14 @@ def with_snapshots(
     sources: Mapping[str, SourceDefinition],
     entries: Mapping[str, LockEntry],
     base: Path,
+    lock_problem: str | None = None,
 ) -> DataFiles:
     """The tables with each source's snapshot as the table of its name; a
-    source not fetched yet is a table that says so where a query reads it."""
+    source not fetched yet is a table that says so where a query reads it.
+
+    A snapshot is always ``snapshots/NAME.parquet`` under the project's
+    folder, whatever the lock file says, and never a link out of it.
+    """
     tables, clashes = dict(found.tables), dict(found.clashes)
     refused = dict(found.refused)
     for name in sources:
@@ -124,14 +132,23 @@ def with_snapshots(
                 f"{shown_path(tables.pop(name), base)} and source {name!r} would "
                 f"both be table {name!r}; using the source"
             )
-        entry = entries.get(name)
-        path = (base / entry.snapshot) if entry else None
-        if path is not None and path.is_file():
-            tables[name] = path
-        else:
+        path = base / SNAPSHOT_DIR / f"{name}.parquet"
+        fetch = (
+            f"run 'sphinx-grantreport fetch {name}', or build with "
+            "grantreport_fetch = 'missing'"
+        )
+        if lock_problem is not None:
+            refused[name] = ReportError("source", f"{lock_problem}: {fetch}")
+        elif name not in entries or not path.is_file():
             refused[name] = ReportError(
-                "source",
-                f"source {name!r} has no snapshot yet: run 'sphinx-grantreport "
-                f"fetch {name}', or build with grantreport_fetch = 'missing'",
+                "source", f"source {name!r} has no snapshot yet: {fetch}"
             )
+        elif not path.resolve().is_relative_to(base.resolve()):
+            refused[name] = ReportError(
+                "sandbox",
+                f"{shown_path(path, base)} links to a file outside the project's "
+                f"folder, so source {name!r} is not read",
+            )
+        else:
+            tables[name] = path
     return DataFiles(tables, clashes, refused, found.problems)

@@ -66,7 +66,9 @@ class ReportDefinitions:
         found = discover_tables(self.srcdir, self.declared_tables)
         if not self.sources:
             return found
-        return with_snapshots(found, self.sources, self.snapshots, self.base_dir)
+        return with_snapshots(
+            found, self.sources, self.snapshots, self.base_dir, self.lock.problem
+        )
 
     @property
     def base_dir(self) -> Path:

@@ -18,9 +18,6 @@ from typing import Any
 
 LOCK_FILE = "grantreport.lock"
 
-#: Where snapshots are written, under the project file's folder.
-SNAPSHOT_DIR = "snapshots"
-
 LOCK_VERSION = 1
 
 

@@ -29,7 +29,7 @@ from .project_file import ProjectFile
 from .provenance import record_data, record_value
 from .report_warnings import warn, warn_problems
 from .settings import ReportSettings, build_time
-from .snapshots import snapshot_path, stale_snapshot
+from .snapshots import snapshot_doubt, snapshot_path
 
 
 class Session:
@@ -95,8 +95,8 @@ class Session:
         for name in tables:
             if clash := self.definitions.data.clashes.get(name):
                 warn(ReportError("data", clash), location)
-            if (stale := self._stale_sources.get(name)) is not None:
-                self.warn_once(*stale)
+            if (doubt := self._source_doubts.get(name)) is not None:
+                self.warn_once(*doubt)
 
     def _files_of(self, sql: str) -> tuple[tuple[Path, ...], tuple[str, ...]]:
         """The files a query depends on, and the tables it reads: once per
@@ -123,14 +123,18 @@ class Session:
         return (*missing, *known), tables
 
     @cached_property
-    def _stale_sources(self) -> dict[str, tuple[ReportError, str | None]]:
-        """Sources whose snapshot is older than their max_age, with the
-        warning and its place (the source's entry in grantreport.toml)."""
+    def _source_doubts(self) -> dict[str, tuple[ReportError, str | None]]:
+        """Sources whose snapshot is not the pinned file or older than their
+        max_age, with the warning and its place (the source's entry in
+        grantreport.toml)."""
         stale = {}
         now = build_time()
         for name, entry in self.definitions.snapshots.items():
             source = self.definitions.sources[name]
-            if (message := stale_snapshot(source, entry, now)) is not None:
+            path = self.definitions.tables.get(name)
+            if path is None:
+                continue
+            if (message := snapshot_doubt(source, entry, path, now)) is not None:
                 file, line = self.definitions.source_places.get(name, (None, None))
                 place = f"{file}:{line or ''}" if file else None
                 stale[name] = (ReportError("source", message), place)

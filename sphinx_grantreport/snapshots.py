@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .datafiles import SNAPSHOT_DIR
 from .errors import ReportError
 from .fetchers import Fetched, Progress, download, query_database, run_loader
 from .lock_file import (
     LOCK_FILE,
-    SNAPSHOT_DIR,
     LockEntry,
     now_utc,
     read_lock,
@@ -63,7 +63,7 @@ def why_stale(
     now: datetime.datetime,
 ) -> str | None:
     """Why a source should be fetched again under the "stale" policy."""
-    if entry is None or not (base / entry.snapshot).is_file():
+    if entry is None or not snapshot_path(base, source.name).is_file():
         return "no snapshot yet"
     if entry.definition != source.digest:
         return "its definition changed"
@@ -246,10 +246,19 @@ def _numeric_type(metadata: Mapping[str, str]) -> str:
     return "DOUBLE"
 
 
-def stale_snapshot(
-    source: SourceDefinition, entry: LockEntry, now: datetime.datetime
+def snapshot_doubt(
+    source: SourceDefinition, entry: LockEntry, path: Path, now: datetime.datetime
 ) -> str | None:
-    """Why a snapshot is older than its source's max_age, if it is."""
+    """Why a build should not trust a snapshot quietly: it is not the file
+    the lock pinned, or older than its source's max_age."""
+    with path.open("rb") as stream:
+        digest = hashlib.file_digest(stream, "sha256").hexdigest()
+    if digest != entry.sha256:
+        return (
+            f"{entry.snapshot} is not the snapshot grantreport.lock pinned "
+            f"(sha256 {digest[:12]}, not {entry.sha256[:12]}): fetch "
+            f"{source.name!r} again, or restore the file"
+        )
     if source.max_age is None or entry.age(now) <= source.max_age:
         return None
     days = entry.age(now).days

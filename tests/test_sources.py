@@ -555,3 +555,40 @@ def test_diff_shows_exactly_the_numbers_a_refresh_moved(
     assert "300 → 350" in out
     assert "prs" not in out.replace("dues", "")  # the loader's numbers did not move
     assert out.splitlines()[0].startswith("2 of ")
+
+
+def test_a_snapshot_that_is_not_the_pinned_file_warns(report):
+    fetch(report.srcdir)
+    (report.srcdir / "snapshots/members.parquet").write_bytes(
+        (report.srcdir / "snapshots/prs.parquet").read_bytes()
+    )
+    report.build()
+    assert (
+        "grantreport.toml:1: WARNING: snapshots/members.parquet is not the "
+        "snapshot grantreport.lock pinned"
+    ) in report.warnings
+
+
+def test_the_lock_file_cannot_point_a_table_at_another_file(report):
+    fetch(report.srcdir)
+    path = report.srcdir / "grantreport.lock"
+    entries = json.loads(path.read_text())
+    entries["sources"]["members"]["snapshot"] = "snapshots/prs.parquet"
+    path.write_text(json.dumps(entries))
+    report.build()
+    assert ">3<" in report.html()  # still snapshots/members.parquet
+    (report.srcdir / "snapshots/members.parquet").unlink()
+    (report.srcdir / "snapshots/members.parquet").symlink_to("/etc/hostname")
+    report.build(fresh=True)
+    assert "links to a file outside the project's folder" in report.warnings
+    assert "[grantreport.sandbox]" in report.warnings
+
+
+def test_a_broken_lock_file_is_said_where_a_source_is_used(report):
+    fetch(report.srcdir)
+    (report.srcdir / "grantreport.lock").write_text("{not json")
+    report.build()
+    assert "cannot read grantreport.lock: " in report.warnings
+    assert "[grantreport.source]" in report.warnings
+    assert fetch(report.srcdir) == 0  # a fetch writes it anew
+    assert set(lock(report.srcdir)) == {"members", "prs"}
