@@ -4,7 +4,7 @@ Writes ``kpis.json`` and ``kpis.csv``: for each named metric and each inline
 query, its raw value, the text readers see, the query and parameters, the
 files it read (with sha256 and row count), the pages that show it and its
 label, in a stable order, so that two builds of a report diff cleanly (and
-``sphinx-grantreport diff``, in :mod:`.kpi_changes`, can say what moved).
+``sphinx-grantreport diff``, in :mod:`.diff_command`, can say what moved).
 """
 
 from __future__ import annotations

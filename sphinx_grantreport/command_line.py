@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from .diff_command import add_diff_command
 from .fetch_command import add_fetch_command
-from .kpi_changes import add_diff_command
 from .quickstart import add_new_command
 
 

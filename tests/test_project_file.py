@@ -190,6 +190,14 @@ CORE_MODULES = [
     "spreadsheet",
     "watchdog",
     "version",
+    "source_definitions",
+    "lock_file",
+    "fetchers",
+    "snapshots",
+    "kpi_changes",
+    "diff_command",
+    "fetch_command",
+    "command_line",
 ]
 
 
