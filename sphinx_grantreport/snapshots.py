@@ -191,6 +191,9 @@ def _write_parquet(
         config={
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
+            # what was fetched may be hostile: bounded like a build's queries
+            "memory_limit": "2GB",
+            "threads": 2,
         },
     )
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from .errors import ReportError
 from .report_warnings import warn
 from .session import build_state
 from .snapshots import chosen, fetch_sources
@@ -34,13 +35,20 @@ def fetch_before_reading(app: Sphinx) -> None:
         return
     names = ", ".join(source.name for source in picked)
     LOGGER.info(f"grantreport: fetching {names} (grantreport_fetch = {policy!r})")
+    had = set(definitions.snapshots)  # read before the fetch changes it
     outcomes = fetch_sources(
         picked, base, progress=LOGGER.info, keep=list(definitions.sources)
     )
     for outcome in outcomes:
         if outcome.error is not None:
             file, line = definitions.source_places.get(outcome.name, (None, None))
-            warn(outcome.error, f"{file}:{line or ''}" if file else None)
+            kept = "its last snapshot kept" if outcome.name in had else "no snapshot"
+            error = ReportError(
+                "source",
+                f"source {outcome.name!r} not fetched ({kept}): "
+                + outcome.error.message,
+            )
+            warn(error, f"{file}:{line or ''}" if file else None)
         elif outcome.entry is not None:
             change = "new data" if outcome.changed else "unchanged"
             LOGGER.info(
