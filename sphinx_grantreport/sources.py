@@ -10,7 +10,6 @@ widths that fit the page.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -138,7 +137,8 @@ class KpiSourcesDirective(SphinxDirective):
                 continue
             file: Cell = shown
             if (origin := facts.origin) is not None:  # a source's snapshot
-                file = _origin(shown, origin.fetched, origin.fetched_time)
+                day = numbers.format(origin.fetched_time.date())
+                file = _origin(shown, origin.fetched, day)
             dates: Cell = ""
             if facts.dates:
                 first, last = (numbers.format(day) for day in facts.dates)
@@ -163,15 +163,17 @@ class KpiSourcesDirective(SphinxDirective):
         return [region]
 
 
-def _origin(shown: str, fetched: str, when: datetime.datetime) -> nodes.inline:
+def _origin(shown: str, fetched: str, day: str) -> nodes.inline:
     """A snapshot's file, what it was fetched from (its first line: a
-    database source's query is in the lock file) and when."""
+    database source's query is in the lock file) and the day, in the
+    report's language (the time is in the lock file)."""
     first = fetched.splitlines()[0]
     cell = nodes.inline()
     cell += nodes.literal(shown, shown)
     cell += nodes.Text(" from ")
     cell += nodes.literal(first, first)
-    cell += nodes.Text(f", fetched {when:%Y-%m-%d %H:%M} UTC")
+    cell += nodes.Text(", fetched ")
+    cell += nodes.inline(day, day, classes=["kpi-sources-day"])
     return cell
 
 
