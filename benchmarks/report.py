@@ -52,7 +52,20 @@ no warnings, every page and image written) so a broken build is never timed.
 The script prints medians, ratios to ``typed``, the peak memory of each
 build, and the issue's targets with what was measured.
 
+A database-source scenario (when GRANTREPORT_TEST_POSTGRES holds a
+PostgreSQL URI, as ``.ci/start-postgres`` prints one; skipped otherwise)
+makes a table of raw events in PostgreSQL with generate_series (10,000,000;
+1,000,000 with ``--quick``), aggregated by a ``[sources.accounts]`` query in
+the database into one row per account (1,000,000; 100,000), and measures,
+each in a new process, the variants taking turns: ``sphinx-grantreport
+fetch`` of it into a snapshot, psql's ``\\copy`` of the same query to a CSV
+file (when psql is installed), DuckDB loading that CSV and the snapshot, and
+a cold build of the same small report reading the snapshot or the CSV as
+``data/accounts.csv`` (the same values, checked first). The table is dropped
+at the end.
+
 Usage: python benchmarks/report.py [--repeat R] [--quick] [--markdown]
+       [--database-only]
 """
 
 from __future__ import annotations
@@ -60,14 +73,19 @@ from __future__ import annotations
 import argparse
 import compileall
 import importlib.util
+import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -509,15 +527,23 @@ sys.exit(status)
 """
 
 
-def build(
-    src: Path, out: Path, scenario: Scenario, variant: str
-) -> tuple[float, float]:
-    """Seconds and peak MB of one build in a new process, after checking it worked."""
+def sphinx_build(
+    src: Path, out: Path
+) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Seconds of one HTML build in a new process, and how it went (its
+    stdout ends with its peak memory in kB)."""
     command = [sys.executable, "-c", SPHINX_BUILD, "-b", "html", "-q"]
     command += ["-d", str(out / "doctrees"), str(src), str(out / "html")]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start, result
+
+
+def build(
+    src: Path, out: Path, scenario: Scenario, variant: str
+) -> tuple[float, float]:
+    """Seconds and peak MB of one build in a new process, after checking it worked."""
+    seconds, result = sphinx_build(src, out)
     html = out / "html"
     written = list(html.glob(scenario.written))
     pages = len(written)
@@ -537,7 +563,7 @@ def build(
         problem = f"{tables} tables written, expected {scenario.tables}"
     else:
         return seconds, int(result.stdout.split()[-1]) / 1024
-    sys.exit(f"{variant} build failed: {' '.join(command)}\n{problem}\n{messages}")
+    sys.exit(f"{variant} build failed: {' '.join(result.args)}\n{problem}\n{messages}")
 
 
 def mtimes(directory: Path) -> dict[str, int]:
@@ -641,6 +667,428 @@ def duckdb_seconds(csv: Path, queries: list[str], repeat: int) -> float:
     )
 
 
+#: The PostgreSQL server of the database-source scenario, as a connection
+#: URI (``export GRANTREPORT_TEST_POSTGRES="$(.ci/start-postgres)"``); without
+#: it the scenario is skipped, saying so.
+POSTGRES_ENV = "GRANTREPORT_TEST_POSTGRES"
+#: The variable that the source's URI in grantreport.toml reads its password
+#: from, as a report would: no password is written to a file.
+PASSWORD_ENV = "GR_BENCH_PG_PASSWORD"
+
+
+@dataclass(frozen=True)
+class SourceScenario:
+    """Raw events in a PostgreSQL table, which the source's query aggregates
+    in the database into one row per account."""
+
+    events: int
+    accounts: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.events:,} events in PostgreSQL -> {self.accounts:,} rows"
+
+
+SOURCE = SourceScenario(10_000_000, 1_000_000)
+SOURCE_QUICK = SourceScenario(1_000_000, 100_000)
+
+#: The source's query: the aggregation runs in the database.
+SOURCE_SQL = (
+    "SELECT account, count(*) AS events, sum(amount)::numeric(14, 2) AS amount, "
+    "min(day) AS first_day, max(day) AS last_day FROM {table} GROUP BY account"
+)
+
+#: The report over the aggregate, the same for both variants: 4 cards and a
+#: sentence of 5 values, from 5 metrics of grantreport.toml and inline SQL.
+SOURCE_METRICS = {
+    "accounts": ("SELECT count(*) FROM accounts", "integer"),
+    "events": ("SELECT sum(events) FROM accounts", "integer"),
+    "amount": ("SELECT sum(amount) FROM accounts", "currency"),
+    "mean": ("SELECT avg(events) FROM accounts", "number:2"),
+    "busiest": ("SELECT max(events) FROM accounts", "integer"),
+}
+SOURCE_PAGE = """\
+# Accounts
+
+::::{grid} 1 2 2 4
+
+:::{kpi-card} Accounts
+:metric: accounts
+:::
+:::{kpi-card} Events
+:metric: events
+:::
+:::{kpi-card} Amount
+:metric: amount
+:::
+:::{kpi-card} Active all year
+:sql: SELECT count(*) FROM accounts WHERE first_day < DATE '2024-02-01' AND \
+last_day >= DATE '2024-12-01'
+:format: integer
+:::
+::::
+
+The {kpi}`accounts` accounts had {kpi}`events` events worth {kpi}`amount`,
+{kpi}`mean` events each on average and {kpi}`busiest` at most.
+"""
+#: The values the page shows: 4 cards, 5 in the sentence.
+SOURCE_VALUES = 9
+
+#: A new process that loads a file into a DuckDB table, as a build does, and
+#: prints its row count and peak memory (kB).
+LOAD = """\
+import sys, duckdb
+db = duckdb.connect()
+db.execute(f"CREATE TABLE accounts AS FROM {sys.argv[1]}('{sys.argv[2]}')")
+print(db.execute("SELECT count(*) FROM accounts").fetchall()[0][0])
+with open("/proc/self/status") as lines:
+    print(*[line.split()[1] for line in lines if line.startswith("VmHWM")])
+"""
+#: ``sphinx-grantreport fetch`` in a new process, then its peak memory (kB).
+FETCH = """\
+import sys
+from sphinx_grantreport.command_line import main
+status = main(sys.argv[1:])
+with open("/proc/self/status") as lines:
+    print(*[line.split()[1] for line in lines if line.startswith("VmHWM")])
+sys.exit(status)
+"""
+
+
+def source_skip_reason(uri: str) -> str | None:
+    """Why the database-source scenario cannot run here, if it cannot."""
+    if not uri:
+        return (
+            f"no PostgreSQL server: {POSTGRES_ENV} is not set (export "
+            f'{POSTGRES_ENV}="$(.ci/start-postgres)" to run it)'
+        )
+    if importlib.util.find_spec("adbc_driver_postgresql") is None:
+        return "the PostgreSQL driver is not installed: pip install -e '.[databases]'"
+    return None
+
+
+def postgres_parts(uri: str) -> tuple[str, str, str]:
+    """The URI as grantreport.toml holds it (the password as
+    ``${GR_BENCH_PG_PASSWORD}``), the URI without its password (for psql),
+    and the password as the URI spells it."""
+    parts = urllib.parse.urlsplit(uri)
+    password = parts.password or ""
+    if not password:
+        return uri, uri, ""
+    user, host = parts.netloc.rsplit("@", 1)
+    name = user.split(":", 1)[0]
+    written = parts._replace(netloc=f"{name}:${{{PASSWORD_ENV}}}@{host}")
+    bare = parts._replace(netloc=f"{name}@{host}")
+    return (
+        urllib.parse.urlunsplit(written),
+        urllib.parse.urlunsplit(bare),
+        password,
+    )
+
+
+def create_events(uri: str, scenario: SourceScenario) -> str:
+    """A table of raw events, created with generate_series, and its name.
+
+    Every account has an event (the first ``accounts`` rows cover them all),
+    and lower-numbered accounts have more of the others, up to about ten
+    times as many.
+    """
+    import adbc_driver_postgresql.dbapi as postgres
+
+    table = f"grantreport_bench_events_{uuid.uuid4().hex[:8]}"
+    accounts = scenario.accounts
+    base = f"(g * 7919) % {accounts}"
+    with postgres.connect(uri) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {table} AS SELECT g AS id, "
+            f"CASE WHEN g < {accounts} THEN {base} "
+            f"ELSE ({base}) / (1 + g % 4) END AS account, "
+            "DATE '2024-01-01' + (g % 366)::int AS day, "
+            "((g * 31) % 10000)::numeric(10, 2) / 100 AS amount "
+            f"FROM generate_series(0::bigint, {scenario.events - 1}) g"
+        )
+        cursor.execute(f"ANALYZE {table}")
+        connection.commit()
+    return table
+
+
+def drop_events(uri: str, table: str) -> None:
+    import adbc_driver_postgresql.dbapi as postgres
+
+    with postgres.connect(uri) as connection, connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.commit()
+
+
+def server_version(uri: str) -> str:
+    import adbc_driver_postgresql.dbapi as postgres
+
+    with postgres.connect(uri) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version')")
+        return f"PostgreSQL {cursor.fetchall()[0][0]}"
+
+
+def write_source_projects(root: Path, uri: str, table: str) -> tuple[Path, Path]:
+    """Two reports, the same page and metrics over table ``accounts``: one
+    with ``[sources.accounts]`` (the database's aggregate, as a snapshot), one
+    with ``data/accounts.csv`` (filled in later)."""
+    written, _, _ = postgres_parts(uri)
+    metrics = "".join(
+        f"\n[metrics.{name}]\nsql = {json.dumps(sql)}\nformat = {json.dumps(fmt)}\n"
+        for name, (sql, fmt) in SOURCE_METRICS.items()
+    )
+    source = (
+        f"[sources.accounts]\ndatabase = {json.dumps(written)}\n"
+        f"sql = {json.dumps(SOURCE_SQL.format(table=table))}\ntimeout = 600\n"
+        'description = "Accounts: their events aggregated in PostgreSQL"\n'
+    )
+    projects = root / "snapshot-src", root / "csv-src"
+    for src, project in zip(projects, (source + metrics, metrics), strict=True):
+        src.mkdir(parents=True)
+        (src / "conf.py").write_text(
+            "extensions = ['myst_parser', 'sphinx_design', 'sphinx_grantreport']\n"
+            "myst_enable_extensions = ['colon_fence']\n"
+            "exclude_patterns = ['_build']\n"
+        )
+        (src / "index.md").write_text("# Report\n\n```{toctree}\naccounts\n```\n")
+        (src / "accounts.md").write_text(SOURCE_PAGE)
+        (src / "grantreport.toml").write_text(project)
+    (projects[1] / "data").mkdir()
+    return projects
+
+
+def source_values(html: Path) -> list[str]:
+    """The values of the built page, as shown."""
+    text = (html / "accounts.html").read_text()
+    return re.findall(r'class="kpi-value"[^>]*>([^<]*)<', text)
+
+
+def peak_of(stdout: str) -> float:
+    """The peak memory (MB) that a process printed last."""
+    return int(stdout.split()[-1]) / 1024
+
+
+class SourceRun:
+    """The steps of the database-source scenario, each in a new process,
+    checked before its time counts."""
+
+    def __init__(
+        self, root: Path, uri: str, table: str, scenario: SourceScenario
+    ) -> None:
+        self.root, self.uri, self.scenario = root, uri, scenario
+        self.snapshot_src, self.csv_src = write_source_projects(root, uri, table)
+        _, self.bare_uri, password = postgres_parts(uri)
+        self.env = os.environ | {PASSWORD_ENV: password}
+        self.psql_env = os.environ | {"PGPASSWORD": urllib.parse.unquote(password)}
+        self.sql = SOURCE_SQL.format(table=table)
+        self.snapshot = self.snapshot_src / "snapshots" / "accounts.parquet"
+        self.csv = self.csv_src / "data" / "accounts.csv"
+        self.export = root / "export.csv"
+
+    def fail(self, what: str, result: subprocess.CompletedProcess[str]) -> None:
+        sys.exit(
+            f"database source: {what} failed (exit status {result.returncode})\n"
+            f"{result.stdout}{result.stderr}"
+        )
+
+    def fetch(self) -> tuple[float, float]:
+        """``sphinx-grantreport fetch -C DIR accounts``: the query, its Arrow
+        result, the Parquet snapshot and its lock entry."""
+        command = [sys.executable, "-c", FETCH, "fetch", "-C"]
+        command += [str(self.snapshot_src), "accounts"]
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, env=self.env)
+        seconds = time.perf_counter() - start
+        lock = self.snapshot_src / "grantreport.lock"
+        rows = 0
+        if result.returncode == 0 and lock.is_file():
+            rows = json.loads(lock.read_text())["sources"]["accounts"]["rows"]
+        if rows != self.scenario.accounts or not self.snapshot.is_file():
+            self.fail(f"fetch ({rows} rows)", result)
+        return seconds, peak_of(result.stdout)
+
+    def psql_export(self) -> tuple[float, float | None]:
+        """The same query exported to a CSV file by psql's ``\\copy``: how
+        such a CSV is made by hand."""
+        self.export.unlink(missing_ok=True)
+        copy = f"\\copy ({self.sql}) TO '{self.export}' WITH (FORMAT csv, HEADER)"
+        command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.bare_uri]
+        command += ["-c", copy]
+        start = time.perf_counter()
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=self.psql_env
+        )
+        seconds = time.perf_counter() - start
+        lines = 0
+        if result.returncode == 0 and self.export.is_file():
+            with self.export.open("rb") as stream:
+                lines = sum(1 for _ in stream)
+        if lines != self.scenario.accounts + 1:
+            self.fail(f"psql \\copy ({lines} lines)", result)
+        return seconds, None
+
+    def load(self, reader: str, path: Path) -> tuple[float, float]:
+        """DuckDB reading a file into a table in a new process."""
+        command = [sys.executable, "-c", LOAD, reader, str(path)]
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if result.returncode or int(result.stdout.split()[0]) != self.scenario.accounts:
+            self.fail(f"{reader} of {path.name}", result)
+        return seconds, peak_of(result.stdout)
+
+    def build(self, src: Path) -> tuple[float, float, list[str]]:
+        """A cold build of the report, checked: no warnings, every value."""
+        out = self.root / f"{src.name}-out"
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, result = sphinx_build(src, out)
+        messages = result.stderr
+        if result.returncode or "WARNING:" in messages or "ERROR:" in messages:
+            self.fail(f"build of {src.name}", result)
+        values = source_values(out / "html")
+        if len(values) != SOURCE_VALUES:
+            self.fail(f"build of {src.name} ({len(values)} values)", result)
+        return seconds, peak_of(result.stdout), values
+
+
+#: The steps measured, in the order they take turns: (step, variant), and
+#: the variant each one's ratio is to.
+SOURCE_STEPS = {
+    ("get the rows", "fetch into a snapshot"): "load the CSV",
+    ("get the rows", "psql \\copy to a CSV"): "load the CSV",
+    ("load them", "load the CSV"): "load the CSV",
+    ("load them", "load the snapshot"): "load the CSV",
+    ("cold build", "from the snapshot"): "from the CSV",
+    ("cold build", "from the CSV"): "from the CSV",
+}
+
+
+@dataclass
+class SourceTimings:
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+
+
+def run_source(
+    root: Path, uri: str, scenario: SourceScenario, repeat: int
+) -> tuple[dict[str, SourceTimings], str]:
+    """Each step of the database-source scenario ``repeat`` times, the
+    variants taking turns, after one checked run of each; the PostgreSQL
+    table is made first and dropped at the end. Returns the timings by
+    variant and what was measured against (the server's version)."""
+    started = time.perf_counter()
+    table = create_events(uri, scenario)
+    try:
+        print(
+            f"{scenario.label}: table made in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+        run = SourceRun(root, uri, table, scenario)
+        # Once before timing: the snapshot, the CSV made from it (the same
+        # rows, as a hand export would give them), and the two reports,
+        # which must show the same values.
+        run.fetch()
+        literal = str(run.snapshot).replace("'", "''")
+        duckdb.sql(f"COPY (FROM read_parquet('{literal}')) TO '{run.csv}' (HEADER)")
+        from_snapshot = run.build(run.snapshot_src)[2]
+        from_csv = run.build(run.csv_src)[2]
+        if from_snapshot != from_csv:
+            sys.exit(
+                "database source: the reports differ: "
+                f"snapshot {from_snapshot}, CSV {from_csv}"
+            )
+        if from_csv[0] != f"{scenario.accounts:,}":
+            sys.exit(f"database source: {from_csv[0]} accounts shown")
+        steps: dict[str, Callable[[], tuple[float, float | None]]] = {
+            "fetch into a snapshot": run.fetch,
+            "psql \\copy to a CSV": run.psql_export,
+            "load the CSV": lambda: run.load("read_csv", run.csv),
+            "load the snapshot": lambda: run.load("read_parquet", run.snapshot),
+            "from the snapshot": lambda: run.build(run.snapshot_src)[:2],
+            "from the CSV": lambda: run.build(run.csv_src)[:2],
+        }
+        if shutil.which("psql") is None:
+            del steps["psql \\copy to a CSV"]
+            print("database source: no psql, so no \\copy export", file=sys.stderr)
+        timings = {variant: SourceTimings() for variant in steps}
+        for _ in range(repeat):
+            for variant, step in steps.items():
+                seconds, peak = step()
+                timings[variant].seconds.append(seconds)
+                if peak is not None:
+                    timings[variant].peak_mb.append(peak)
+        version_text = server_version(uri)
+    finally:
+        drop_events(uri, table)
+    print(
+        f"{scenario.label}: {time.perf_counter() - started:.1f} s in all",
+        file=sys.stderr,
+    )
+    return timings, version_text
+
+
+def source_table(timings: dict[str, SourceTimings]) -> list[list[str]]:
+    """Median, min and max seconds of each step, and the ratio of the medians
+    to the CSV's."""
+    rows = [["step", "variant", "median s", "min s", "max s", "x CSV", "peak MB"]]
+    shown: set[str] = set()
+    for (step, variant), baseline in SOURCE_STEPS.items():
+        if variant not in timings:
+            continue
+        seconds = timings[variant].seconds
+        ratio = median(seconds) / median(timings[baseline].seconds)
+        peak = timings[variant].peak_mb
+        rows.append(
+            [
+                "" if step in shown else step,
+                variant,
+                f"{median(seconds):.2f}",
+                f"{min(seconds):.2f}",
+                f"{max(seconds):.2f}",
+                f"{ratio:.2f}",
+                f"{max(peak):.0f}" if peak else "",
+            ]
+        )
+        shown.add(step)
+    return rows
+
+
+def source_summary(timings: dict[str, SourceTimings]) -> list[list[str]]:
+    """The issue's line: fetch and build from the snapshot against the build
+    from the CSV."""
+    fetch = median(timings["fetch into a snapshot"].seconds)
+    snapshot = median(timings["from the snapshot"].seconds)
+    csv = median(timings["from the CSV"].seconds)
+    load = median(timings["load the CSV"].seconds)
+    return [
+        ["measure", "measured"],
+        ["fetch / load the CSV", f"{fetch:.2f}/{load:.2f} = {fetch / load:.1f}x"],
+        [
+            "cold build from the snapshot / from the CSV",
+            f"{snapshot:.2f}/{csv:.2f} = {snapshot / csv:.2f}x",
+        ],
+        [
+            "fetch + build from the snapshot / build from the CSV",
+            f"({fetch:.2f}+{snapshot:.2f})/{csv:.2f} = {(fetch + snapshot) / csv:.1f}x",
+        ],
+    ]
+
+
+SOURCE_NOTES = """\
+Each step runs in a new process, and its time is the process's wall time,
+start-up and imports included. fetch: sphinx-grantreport fetch -C DIR
+accounts (the query in PostgreSQL, its Arrow result through the ADBC
+driver, the Parquet snapshot and the lock entry). psql \\copy: the same
+query exported to a local CSV file by psql, as a CSV is made by hand. load:
+DuckDB reading the CSV (read_csv) or the snapshot (read_parquet) into a
+table, as a build does. cold build: the same report (4 cards, a sentence of
+5 values, all over table accounts) from empty output directories, reading
+the snapshot of [sources.accounts] or data/accounts.csv; both show the same
+values, checked before timing. x CSV: the median over that of load the CSV
+(for the first four lines) or of the build from the CSV.\
+"""
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -669,6 +1117,11 @@ def main() -> None:
     parser.add_argument(
         "--markdown", action="store_true", help="print Markdown tables, for the docs"
     )
+    parser.add_argument(
+        "--database-only",
+        action="store_true",
+        help=f"only the database-source scenario (needs {POSTGRES_ENV})",
+    )
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -680,8 +1133,24 @@ def main() -> None:
     entity: dict[tuple[Scenario, str], Timings] = {}
     scans: dict[int, float] = {}
     alone: dict[tuple[Scenario, str], float] = {}
+    uri = os.environ.get(POSTGRES_ENV, "")
+    skipped = source_skip_reason(uri)
+    if skipped and os.environ.get("GRANTREPORT_REQUIRE_TOOLS") == "1":
+        sys.exit(f"database source: {skipped} (GRANTREPORT_REQUIRE_TOOLS=1)")
+    if skipped and args.database_only:
+        sys.exit(f"database source: {skipped}")
+    source_scenario = SOURCE_QUICK if args.quick else SOURCE
+    source: dict[str, SourceTimings] = {}
+    server = ""
     try:
-        for scenario in QUICK if args.quick else SCENARIOS:
+        if skipped is None:
+            source, server = run_source(
+                root / "source", uri, source_scenario, args.repeat
+            )
+        else:
+            print(f"database source: skipped, {skipped}", file=sys.stderr)
+        scenarios = QUICK if args.quick else SCENARIOS
+        for scenario in [] if args.database_only else scenarios:
             csv = root / f"usage-{scenario.rows}-{scenario.hubs}.csv"
             if not csv.exists():
                 write_data(csv, scenario.rows, scenario.hubs)
@@ -718,18 +1187,31 @@ def main() -> None:
                 results[scenario, variant] = timings
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print(
-        f"median of {args.repeat} cold builds and {args.repeat * NOOP_BUILDS} "
-        "no-op rebuilds, each in a new process\n"
-    )
-    print_table(timings_table(results), 2, args.markdown)
-    if entity:
+    if results:
+        print(
+            f"median of {args.repeat} cold builds and {args.repeat * NOOP_BUILDS} "
+            "no-op rebuilds, each in a new process\n"
+        )
+        print_table(timings_table(results), 2, args.markdown)
+        if entity:
+            print()
+            print_table(timings_table(entity, "hand"), 2, args.markdown)
         print()
-        print_table(timings_table(entity, "hand"), 2, args.markdown)
-    print()
-    targets = targets_table(results, scans, alone) + entity_targets(entity)[1:]
-    print_table(targets, 1, args.markdown)
-    print("\n" + TARGET_NOTES)
+        targets = targets_table(results, scans, alone) + entity_targets(entity)[1:]
+        print_table(targets, 1, args.markdown)
+        print("\n" + TARGET_NOTES + "\n")
+    if source:
+        print(
+            f"database source: {source_scenario.label}, {server}; median, min "
+            f"and max of {args.repeat} run{'s' if args.repeat > 1 else ''} of "
+            "each step, each in a new process\n"
+        )
+        print_table(source_table(source), 2, args.markdown)
+        print()
+        print_table(source_summary(source), 1, args.markdown)
+        print("\n" + SOURCE_NOTES)
+    else:
+        print(f"database source: skipped, {skipped}.")
     print(f"\nMachine: {machine()}.")
 
 
@@ -884,6 +1366,8 @@ def entity_targets(results: dict[tuple[Scenario, str], Timings]) -> list[list[st
 def machine() -> str:
     packages = ["sphinx", "myst-parser", "matplotlib", "duckdb"]
     packages += ["myst-nb"] if importlib.util.find_spec("myst_nb") else []
+    for name in ("adbc_driver_postgresql", "pyarrow"):
+        packages += [name.replace("_", "-")] if importlib.util.find_spec(name) else []
     return (
         f"{platform.platform()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, "

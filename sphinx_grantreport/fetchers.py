@@ -14,6 +14,7 @@ import importlib
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -198,6 +199,8 @@ def run_loader(
     """Run a loader program in the project's folder, its stdout into a file,
     stopped (with its children) at the time limit or the size cap."""
     words = [expand(word) for word in source.target]
+    if words[0] in ("python", "python3"):  # the Python that has this package
+        words[0] = sys.executable
     out_path, err_path = work / "stdout", work / "stderr"
     watch = _Watch(source, progress, "the loader")
     with out_path.open("wb") as out, err_path.open("wb") as err:
@@ -250,8 +253,6 @@ def query_database(
 ) -> Fetched:
     """Run the source's query in its database through an ADBC driver and take
     the result as Arrow batches, within the size cap."""
-    import pyarrow as pa
-
     uri = expand(str(source.target))
     family = (
         "postgresql"
@@ -267,6 +268,8 @@ def query_database(
         module = "adbc_driver_sqlite"
         uri = _sqlite_uri(uri, base)
     try:
+        import pyarrow as pa
+
         driver = importlib.import_module(f"{module}.dbapi")
     except ImportError:
         package = module.replace("_", "-")
@@ -278,8 +281,9 @@ def query_database(
     size = 0
     try:
         with driver.connect(uri) as connection, connection.cursor() as cursor:
-            if family == "postgresql":
+            if family == "postgresql":  # bounded, and read-only
                 cursor.execute(f"SET statement_timeout = {int(source.timeout * 1000)}")
+                cursor.execute("SET default_transaction_read_only = on")
             cursor.execute(source.sql)
             reader = cursor.fetch_record_batch()
             for batch in reader:

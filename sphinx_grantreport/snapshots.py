@@ -217,6 +217,11 @@ def _write_parquet(
             f"COPY snapshot TO {literal} (FORMAT parquet, COMPRESSION zstd)"
         )
         rows = int(connection.execute("SELECT count(*) FROM snapshot").fetchall()[0][0])
+        if rows == 0:  # an emptied sheet or a failed query must not wipe a report
+            raise ReportError(
+                "source",
+                f"the {source.kind} gave no rows; the snapshot is not replaced",
+            )
         described = connection.execute("DESCRIBE snapshot").fetchall()
     finally:
         connection.close()

@@ -270,10 +270,27 @@ def secrets(
     ]
     if source.kind != "command":
         for text in (str(source.target), expand_or_keep(str(source.target), environ)):
-            password = urllib.parse.urlsplit(text).password
-            if password:
+            for password in _literal_secrets(text):
                 found += [password, urllib.parse.unquote(password)]
     return sorted({value for value in found if len(value) >= 3}, key=len, reverse=True)
+
+
+#: A password after ``user:`` and before ``@`` (with or without ``//``), and
+#: the value of a query-string field that names a secret.
+_USERINFO_RE = re.compile(r"(?:^|//|^[a-z][a-z0-9+.-]*:)[^:/@\s]+:([^@/\s]+)@", re.I)
+_QUERY_SECRET_RE = re.compile(
+    r"[?&;\s](?:password|passwd|pwd|token|secret|key|api_?key|access_?token|"
+    r"auth|sig|signature)=([^&;\s]+)",
+    re.IGNORECASE,
+)
+
+
+def _literal_secrets(text: str) -> list[str]:
+    """Passwords and tokens written into a URI, except ``${NAME}`` ones."""
+    found = [
+        m[1] for m in (*_USERINFO_RE.finditer(text), *_QUERY_SECRET_RE.finditer(text))
+    ]
+    return [value for value in found if not _SECRET_RE.fullmatch(value)]
 
 
 def expand_or_keep(text: str, environ: Mapping[str, str]) -> str:
@@ -292,10 +309,6 @@ def redact(message: str, hidden: list[str]) -> str:
 
 
 def without_password(uri: str) -> str:
-    """A URL or connection URI with any password (and query-string token
-    written literally) replaced, for showing."""
-    parts = urllib.parse.urlsplit(uri)
-    if parts.password and not _SECRET_RE.fullmatch(parts.password):
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        parts = parts._replace(netloc=netloc)
-    return urllib.parse.urlunsplit(parts) if parts.scheme else uri
+    """A URL or connection URI with any password or query-string token
+    written literally (not as ``${NAME}``) replaced by ``***``, for showing."""
+    return redact(uri, sorted(set(_literal_secrets(uri)), key=len, reverse=True))

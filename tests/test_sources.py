@@ -354,6 +354,7 @@ def test_redirects_and_gzip_are_followed_but_not_to_other_schemes(
         ),
         ("garbage", "cannot read what command gave as JSON"),
         ("empty", "no output"),
+        ("no-rows", "the command gave no rows; the snapshot is not replaced"),
         ("hang", "the loader took longer than 5 s"),
     ],
 )
@@ -592,3 +593,22 @@ def test_a_broken_lock_file_is_said_where_a_source_is_used(report):
     assert "[grantreport.source]" in report.warnings
     assert fetch(report.srcdir) == 0  # a fetch writes it anew
     assert set(lock(report.srcdir)) == {"members", "prs"}
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "postgresql://report:Hunter2secret@db.example.org/metrics",
+        "postgresql://report@db.example.org/metrics?password=Hunter2secret",
+        "https://example.org/export.csv?token=Hunter2secret&gid=0",
+    ],
+)
+def test_a_password_written_into_a_uri_is_not_shown(uri):
+    from sphinx_grantreport.source_definitions import SourceDefinition, secrets
+
+    kind = "url" if uri.startswith("https") else "database"
+    entry = {kind: uri, **({"sql": "SELECT 1"} if kind == "database" else {})}
+    source = SourceDefinition.from_config("x", entry)
+    assert "Hunter2secret" not in source.fetched
+    assert "***" in source.fetched
+    assert "Hunter2secret" in secrets(source, {})

@@ -99,9 +99,10 @@ def test_the_database_aggregates_and_the_result_is_the_snapshot(report, table):
     assert ">1,000<" in text or ">1000<" in text
     # hub-a holds ids 3, 6, ..., 999: g % 7 / 4 summed
     expected = sum((g % 7) / 4 for g in range(3, 1000, 3))
-    assert f"{expected:,.2f}".rstrip("0").rstrip(".") in text.replace(
-        "<span", " <span"
-    ) or f"{expected:,.2f}" in text
+    assert (
+        f"{expected:,.2f}".rstrip("0").rstrip(".") in text.replace("<span", " <span")
+        or f"{expected:,.2f}" in text
+    )
 
 
 @pytest.mark.parametrize(

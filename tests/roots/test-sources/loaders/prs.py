@@ -1,5 +1,5 @@
 """A loader for the tests: prints loaders/prs.json, or misbehaves as
-loaders/mode says (fail, garbage, hang, empty, secret)."""
+loaders/mode says (fail, garbage, hang, empty, no-rows, secret)."""
 
 import os
 import pathlib
@@ -21,5 +21,7 @@ elif mode == "hang":
     time.sleep(60)
 elif mode == "empty":
     pass
+elif mode == "no-rows":
+    print("[]")
 else:
     sys.stdout.write((here / "prs.json").read_text())
