@@ -9,6 +9,8 @@ import gzip
 import hashlib
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -370,6 +372,8 @@ def test_a_broken_loader_keeps_the_last_snapshot(report, capsys, mode, said):
     assert f"grantreport.toml:7: prs: {said}" in err
     assert "(the last snapshot is kept)" in err
     assert sha(snapshot) == before
+    if mode == "hang":  # a long fetch says it is still going
+        assert "  prs: 0.0 MB in 2 s" in err
 
 
 def test_a_loader_that_cannot_start_says_so(report, capsys):
@@ -612,3 +616,13 @@ def test_a_password_written_into_a_uri_is_not_shown(uri):
     assert "Hunter2secret" not in source.fetched
     assert "***" in source.fetched
     assert "Hunter2secret" in secrets(source, {})
+
+
+def test_the_installed_command_fetches(report):
+    command = [sys.executable, "-m", "sphinx_grantreport", "fetch"]
+    result = subprocess.run(
+        [*command, "prs", "-C", str(report.srcdir)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Fetching prs (command) ..." in result.stdout
+    assert lock(report.srcdir)["prs"]["rows"] == 2
