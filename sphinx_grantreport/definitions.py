@@ -19,6 +19,7 @@ from typing import Any
 from babel import Locale
 
 from .datafiles import DataFiles, discover_tables, with_snapshots
+from .engine import EngineLimits, QueryEngine
 from .errors import Problem, ReportError
 from .formatting import NumberStyle, parse_locale
 from .lock_file import LOCK_FILE, Lock, LockEntry, read_lock
@@ -109,6 +110,27 @@ class ReportDefinitions:
             return parse_locale(self.language)
         except ReportError:
             return parse_locale("en")
+
+    def open_engine(self, spill_dir: Path | None = None) -> QueryEngine:
+        """A query engine over the report's tables, within its settings'
+        limits (DuckDB itself opens on the first query)."""
+        settings = self.settings
+        return QueryEngine(
+            self.tables,
+            self.srcdir,
+            self.params,
+            settings.timeout,
+            EngineLimits(
+                memory_limit=settings.value("memory_limit"),
+                threads=settings.threads_count,
+                spill_dir=spill_dir,
+                max_spill=settings.value("max_spill"),
+                timezone=settings.value("timezone"),
+            ),
+            blocked=self.data.refused,
+            views=self.views,
+            origins=self.snapshots,
+        )
 
     @cached_property
     def numbers(self) -> NumberStyle:

@@ -19,15 +19,16 @@ from sphinx.environment import BuildEnvironment
 
 from .datafiles import DATA_DIR
 from .definitions import ReportDefinitions, resolve
-from .engine import EngineLimits, QueryEngine, QueryResult
+from .engine import QueryResult
 from .errors import Memo, ReportError
 from .metric_definitions import Measurement
-from .metrics import MetricEvaluator, key_text
+from .metrics import MetricEvaluator
 from .page_sets import EntityPage, PageSet
 from .presentation import ShownValue, present, sources
 from .project_file import ProjectFile
 from .provenance import record_data, record_value
 from .report_warnings import warn, warn_problems
+from .role_text import resolve_key_text
 from .settings import ReportSettings, build_time
 from .snapshots import snapshot_doubt, snapshot_path
 
@@ -51,22 +52,7 @@ class Session:
         self.pages = pages if pages is not None else {}
         self.pid = os.getpid()
         settings = definitions.settings
-        self.engine = QueryEngine(
-            definitions.tables,
-            definitions.srcdir,
-            definitions.params,
-            settings.timeout,
-            EngineLimits(
-                memory_limit=settings.value("memory_limit"),
-                threads=settings.threads_count,
-                spill_dir=spill_dir,
-                max_spill=settings.value("max_spill"),
-                timezone=settings.value("timezone"),
-            ),
-            blocked=definitions.data.refused,
-            views=definitions.views,
-            origins=definitions.snapshots,
-        )
+        self.engine = definitions.open_engine(spill_dir)
         self.evaluator = MetricEvaluator(
             self.engine, definitions.metrics, definitions.srcdir, settings.timeout
         )
@@ -186,26 +172,8 @@ class Session:
         return {**self.definitions.params, **(self.page_params(env) or {})}
 
     def resolve_key(self, env: BuildEnvironment, text: str) -> tuple[str, ...]:
-        """``utoronto``, ``$hub`` or ``2023, $hub``: the key a page picks,
-        with each ``$name`` taken from the parameters."""
-        parts = [part.strip() for part in text.split(",")]
-        params = self.params(env)
-        key = []
-        for part in parts:
-            if part.startswith("$"):
-                name = part[1:]
-                if name not in params:
-                    known = ", ".join(f"${n}" for n in params)
-                    raise ReportError(
-                        "param",
-                        f"key {part} names a parameter that is not defined "
-                        f"(defined: {known or 'none'})",
-                    )
-                part = key_text(params[name])
-            if not part:
-                raise ReportError("key", f"empty key in [{text}]")
-            key.append(part)
-        return tuple(key)
+        """The key a page picks (``$name`` from its parameters)."""
+        return resolve_key_text(text, self.params(env))
 
     def show(
         self,

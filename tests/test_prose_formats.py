@@ -9,7 +9,7 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from sphinx_grantreport.roles import parse_role_text
+from sphinx_grantreport.role_text import parse_role_text
 
 TOCTREE = "\n```{toctree}\nrst_page\n```\n"
 
