@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .datafiles import shown_path
 from .definitions import ReportDefinitions, resolve
 from .errors import Problem, ReportError
 from .figure_options import CHART_OPTIONS
@@ -43,7 +44,15 @@ CHART_DIR = Path("_build") / "grantreport"
 DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
     "kpi-card": ("metric", "key", "sql", "format", "round", "link"),
     "kpi-figure": ("sql", "data", "name", "alt", *CHART_OPTIONS),
-}
+    "kpi-table": (
+        "sql", "data", "columns", "formats", "total", "sort", "limit", "others",
+        "bar", "good", "name",
+    ),
+    "kpi-sources": ("tables",),
+}  # fmt: skip
+
+#: The kpi-sources appendix's columns (as in the Sphinx build).
+SOURCES_HEADER = ("Table", "File", "Rows", "Columns", "Dates", "SHA-256")
 
 BODY = {"type": "grantreportBody"}
 
@@ -111,6 +120,8 @@ class MystReport:
             "kpi": self._role,
             "kpi-card": self._card,
             "kpi-figure": self._figure,
+            "kpi-table": self._table,
+            "kpi-sources": self._sources,
         }.get(str(kind))
         if handler is None:
             answer.warn(ReportError("option", f"unknown grantreport node {kind!r}"))
@@ -287,6 +298,87 @@ class MystReport:
             check_svg(content)
             write_atomically(path, content)
         return {"type": "image", "url": f"/{(CHART_DIR / name).as_posix()}", "alt": alt}
+
+    def _table(self, item: Mapping[str, Any], answer: Answer) -> None:
+        """A kpi-table: the rows of its query, shaped by the same code as in
+        the Sphinx build (columns, formats, sort, limit, others, total)."""
+        from . import table_spec
+
+        options = dict(item.get("options") or {})
+        container: Node = {"type": "container", "kind": "table", "children": []}
+        if name := options.get("name"):
+            container["label"] = name
+            container["identifier"] = name.lower()
+        if item.get("arg"):
+            container["children"].append(
+                {"type": "caption", "children": [paragraph(text(str(item["arg"])))]}
+            )
+        try:
+            parsed = table_spec.parse_options(options)
+            if ("sql" in options) == ("data" in options):
+                raise ReportError("option", "kpi-table needs :sql: or :data: (one)")
+            sql = options.get("sql") or f'SELECT * FROM "{options["data"]}"'
+            result = self.engine.query(sql)
+            shown = table_spec.shape(
+                result.columns, result.rows, parsed, self.definitions.numbers
+            )
+        except ReportError as error:
+            answer.warn(error)
+            container["children"].append(paragraph(text(VALUE_PLACEHOLDER)))
+            answer.nodes = [container]
+            return
+        rows = [_row(shown.header, shown.numeric, header=True)]
+        for cells in [*shown.body, *filter(None, (shown.others, shown.total))]:
+            rows.append(_row([cell.text for cell in cells], shown.numeric))
+        container["children"].append({"type": "table", "children": rows})
+        answer.nodes = [container]
+
+    def _sources(self, item: Mapping[str, Any], answer: Answer) -> None:
+        """The data appendix: each table's file (or source), rows, columns,
+        dates and sha256."""
+        options = dict(item.get("options") or {})
+        numbers = self.definitions.numbers
+        asked = [n.strip() for n in options.get("tables", "").split(",") if n.strip()]
+        rows = [_row(SOURCES_HEADER, (False, False, True, False, False, False), True)]
+        for name in asked or sorted(self.definitions.tables):
+            if name not in self.definitions.tables:
+                answer.warn(ReportError("table", f"unknown table {name!r} in :tables:"))
+                continue
+            try:
+                facts = self.engine.facts(name)
+            except ReportError as error:
+                answer.warn(error)
+                continue
+            file = shown_path(facts.path, self.root)
+            if facts.origin is not None:
+                day = numbers.format(facts.origin.fetched_time.date())
+                first = facts.origin.fetched.splitlines()[0]
+                file = f"{file} from {first}, fetched {day}"
+            dates = ""
+            if facts.dates:
+                first_day, last_day = (numbers.format(day) for day in facts.dates)
+                dates = f"{first_day} \N{EN DASH} {last_day}"
+            count = numbers.format(facts.rows, "integer")
+            columns = ", ".join(facts.columns)
+            cells = (name, file, count, columns, dates, facts.sha256[:12])
+            rows.append(_row(cells, (False, False, True, False, False, False)))
+        answer.nodes = [{"type": "table", "children": rows}]
+
+
+def _row(cells: Any, numeric: Any, header: bool = False) -> Node:
+    """A table row; numbers right-aligned."""
+    return {
+        "type": "tableRow",
+        "children": [
+            {
+                "type": "tableCell",
+                **({"header": True} if header else {}),
+                **({"align": "right"} if number else {}),
+                "children": [text(str(cell))],
+            }
+            for cell, number in zip(cells, numeric, strict=False)
+        ],
+    }
 
 
 def _title_nodes(

@@ -163,6 +163,45 @@ def test_a_figure_is_drawn_once_and_named_by_its_content(server, root):
     assert caption == {"type": "caption", "children": [{"type": "grantreportBody"}]}
 
 
+def test_a_table_and_the_data_appendix(server):
+    table, appendix = server.ask(
+        {
+            "kind": "kpi-table",
+            "arg": "By region",
+            "options": {
+                "sql": "SELECT region, sum(users) AS users FROM hubs GROUP BY ALL "
+                "ORDER BY users DESC",
+                "total": "users",
+                "name": "tab-regions",
+            },
+        },
+        {"kind": "kpi-sources", "options": {}},
+    )["results"]
+    [container] = table["nodes"]
+    assert container["identifier"] == "tab-regions"
+    caption, rows = container["children"]
+    assert texts(caption) == "By region"
+    cells = [[texts(cell) for cell in row["children"]] for row in rows["children"]]
+    assert cells == [
+        ["region", "users"],
+        ["us", "2,505"],
+        ["eu", "2,080"],
+        ["Total", "4,585"],
+    ]
+    assert rows["children"][1]["children"][1]["align"] == "right"
+    [listing] = appendix["nodes"]
+    hubs = [texts(cell) for cell in listing["children"][1]["children"]]
+    assert hubs[:4] == ["hubs", "data/hubs.csv", "4", "hub, region, users, joined"]
+
+
+def test_a_broken_table_is_a_placeholder_and_a_warning(server):
+    [result] = server.ask(
+        {"kind": "kpi-table", "options": {"sql": "SELECT * FROM nowhere"}}
+    )["results"]
+    assert "⚠ metric unavailable" in texts(result["nodes"][0])
+    assert [w["subtype"] for w in result["warnings"]] == ["table"]
+
+
 def test_changed_data_is_read_on_the_next_request(server, root):
     assert role(server, "hubs")[0] == "4"
     with (root / "data/hubs.csv").open("a") as csv:
@@ -281,6 +320,22 @@ def test_myst_build_strict_shows_what_the_sphinx_build_shows(root, project):
     ]
     assert len(sphinx_cards) == len(cards) == 2
     assert len(soup.select("figure img")) == 1
+    # the table: the same cells, header, body and total
+    sphinx_rows = [
+        [" ".join(cell.get_text().split()) for cell in row.select("th, td")]
+        for row in soup.select("table.kpi-table tr")
+    ]
+    [table] = [
+        node
+        for node in _walk(mdast)
+        if node["type"] == "container" and node.get("kind") == "table"
+    ]
+    myst_rows = [
+        [texts(cell) for cell in row["children"]]
+        for row in table["children"][1]["children"]
+    ]
+    assert myst_rows == sphinx_rows
+    assert myst_rows[-1] == ["Total", "4", "4,585"]
 
 
 def _walk(node: dict):
