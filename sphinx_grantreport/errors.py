@@ -49,7 +49,8 @@ SUBTYPES: dict[str, str] = {
     "snapshot is older than its max_age; the last good snapshot is kept.",
     "mystmd": "A page uses a construct of the MyST Document Engine (mystmd) "
     "that Sphinx does not carry over, such as abbreviations: in the front "
-    "matter; the warning says what to write instead.",
+    "matter (the warning says what to write instead); or, built with mystmd, "
+    "an option that only the Sphinx build draws yet.",
 }
 
 

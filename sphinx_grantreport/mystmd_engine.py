@@ -42,7 +42,12 @@ CHART_DIR = Path("_build") / "grantreport"
 
 #: The options each directive takes under mystmd (the plugin declares them).
 DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
-    "kpi-card": ("metric", "key", "sql", "format", "round", "link"),
+    "kpi-card": (
+        "metric", "key", "sql", "format", "round", "link",
+        # not drawn under mystmd yet: declared, so that each says so at its line
+        "compare", "delta", "compare-label", "down-is-good", "target", "trend",
+        "link-type", "link-alt", "class-card",
+    ),
     "kpi-figure": ("sql", "data", "name", "alt", *CHART_OPTIONS),
     "kpi-table": (
         "sql", "data", "columns", "formats", "total", "sort", "limit", "others",
@@ -50,6 +55,9 @@ DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
     ),
     "kpi-sources": ("tables",),
 }  # fmt: skip
+
+#: kpi-card options the Sphinx build draws and this engine does not yet.
+NOT_YET = DIRECTIVE_OPTIONS["kpi-card"][6:]
 
 #: The kpi-sources appendix's columns (as in the Sphinx build).
 SOURCES_HEADER = ("Table", "File", "Rows", "Columns", "Dates", "SHA-256")
@@ -196,6 +204,14 @@ class MystReport:
 
     def _card(self, item: Mapping[str, Any], answer: Answer) -> None:
         options = dict(item.get("options") or {})
+        for option in sorted(set(options) & set(NOT_YET)):
+            answer.warn(
+                ReportError(
+                    "mystmd",
+                    f"kpi-card's :{option}: is not supported under the MyST "
+                    "Document Engine yet; the card shows its value without it",
+                )
+            )
         label = None
         if ("metric" in options) == ("sql" in options):
             answer.warn(ReportError("option", "kpi-card needs :metric: or :sql:"))

@@ -142,6 +142,19 @@ def test_a_card_without_a_template_shows_the_value_over_its_label(server):
     assert texts(title) == "4,500" and texts(label) == "Users"
 
 
+def test_a_card_option_only_sphinx_draws_says_so_and_keeps_the_value(server):
+    [result] = server.ask(
+        {
+            "kind": "kpi-card",
+            "arg": "{value} hubs",
+            "options": {"metric": "hubs", "compare": "3"},
+        }
+    )["results"]
+    assert texts(result["nodes"][0]["children"][0]) == "4 hubs"
+    [warning] = result["warnings"]
+    assert warning["subtype"] == "mystmd" and ":compare:" in warning["message"]
+
+
 def test_a_figure_is_drawn_once_and_named_by_its_content(server, root):
     item = {
         "kind": "kpi-figure",
