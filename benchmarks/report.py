@@ -64,8 +64,19 @@ a cold build of the same small report reading the snapshot or the CSV as
 ``data/accounts.csv`` (the same values, checked first). The table is dropped
 at the end.
 
+A MyST Document Engine scenario (when the myst CLI and Node are installed;
+skipped otherwise) writes a mystmd project of 100 pages (20 with
+``--quick``), each with 10 ``{kpi}`` values (5 keyed metrics of
+grantreport.toml, for the page's hub and the next) and 2 ``kpi-card``
+directives over 5,000 rows, with the plugin that ``sphinx-grantreport myst
+init`` writes, and the same pages with the numbers typed in (mystmd's own
+``card``); it checks both show the same text in
+``_build/site/content/*.json``, then times cold ``myst build --site`` runs of
+each, taking turns, and the plugin's Python server alone answering the same
+requests.
+
 Usage: python benchmarks/report.py [--repeat R] [--quick] [--markdown]
-       [--database-only]
+       [--database-only | --mystmd-only]
 """
 
 from __future__ import annotations
@@ -1089,6 +1100,220 @@ values, checked before timing. x CSV: the median over that of load the CSV
 """
 
 
+# The MyST Document Engine scenario: ``myst build --site`` of the same pages
+# with the plugin that ``sphinx-grantreport myst init`` writes, or typed.
+
+#: Pages (and with --quick) and rows of the mystmd scenario.
+MYSTMD_PAGES, MYSTMD_QUICK_PAGES, MYSTMD_ROWS = 100, 20, 5_000
+#: Its named metrics, keyed by hub; each page cites them for its hub and the
+#: next, 10 ``{kpi}`` values, and shows two of them as cards.
+MYSTMD_METRICS = {
+    "users": "sum(users)",
+    "peak": "max(users)",
+    "days": "count(DISTINCT day)",
+    "quiet": "count(*) FILTER (WHERE users < 100)",
+    "busy": "count(*) FILTER (WHERE users >= 900)",
+}
+MYSTMD_SENTENCE = (
+    "Hub {hub} served {users} users, {peak} at its peak, across {days} days, "
+    "{quiet} of them quiet and {busy} busy.\n\n"
+)
+MYSTMD_CARDS = {"users": "{value} users", "peak": "{value} at the peak"}
+MYSTMD_TEMPLATE = "myst: v1\nkind: site\n"
+
+
+@dataclass
+class MystTimings:
+    runs: dict[str, list[float]] = field(default_factory=dict)
+
+
+def mystmd_skip_reason() -> str | None:
+    """Why the mystmd scenario cannot run here, if it cannot."""
+    if shutil.which("myst") is None:
+        return "the myst CLI is not installed: pip install mystmd"
+    if shutil.which("node") is None:
+        return "Node is not installed (the myst CLI needs it)"
+    return None
+
+
+def mystmd_version() -> str:
+    result = subprocess.run(["myst", "--version"], capture_output=True, text=True)
+    return result.stdout.strip().lstrip("v")
+
+
+def mystmd_page(page: int, pages: int, numbers: dict[tuple[str, str], int] | None):
+    """A page of the mystmd scenario: live (``numbers`` None) or typed."""
+    hubs = [hub(page), hub((page + 1) % pages)]
+    text = f"# Hub {page}\n\n::::{{grid}} 1 1 2 2\n"
+    for name, title in MYSTMD_CARDS.items():
+        if numbers is None:
+            text += f":::{{kpi-card}} {title}\n:metric: {name}\n:key: {hubs[0]}\n"
+        else:
+            shown = title.format(value=f"**{numbers[name, hubs[0]]:,}**")
+            text += f":::{{card}} {shown}\n"
+        text += "Over five years.\n:::\n"
+    text += "::::\n\n"
+    for key in hubs:
+        if numbers is None:
+            cited = {n: f"{{kpi}}`{n}[{key}]`" for n in MYSTMD_METRICS}
+        else:
+            cited = {n: f"{numbers[n, key]:,}" for n in MYSTMD_METRICS}
+        text += MYSTMD_SENTENCE.format(hub=key, **cited)
+    return text
+
+
+def write_mystmd_project(
+    root: Path, variant: str, pages: int, csv: Path, values: Values
+) -> None:
+    root.mkdir(parents=True)
+    (root / "_tpl").mkdir()
+    (root / "_tpl" / "template.yml").write_text(MYSTMD_TEMPLATE)
+    (root / "myst.yml").write_text(
+        f"version: 1\nproject:\n  title: Report ({variant})\n"
+        "site:\n  template: ./_tpl\n"
+    )
+    numbers = None
+    if variant == "plugin":
+        (root / "data").mkdir()
+        os.link(csv, root / "data" / "usage.csv")
+        (root / "grantreport.toml").write_text(
+            "".join(
+                f'[metrics.{name}]\nsql = "SELECT hub, {expression} FROM usage '
+                f'GROUP BY hub"\nkey = "hub"\nformat = "integer"\n\n'
+                for name, expression in MYSTMD_METRICS.items()
+            )
+        )
+        command = [sys.executable, "-m", "sphinx_grantreport", "myst", "init"]
+        subprocess.run([*command, str(root)], check=True, capture_output=True)
+    else:
+        numbers = {
+            (name, key): int(value)
+            for name, expression in MYSTMD_METRICS.items()
+            for key, value in values.rows(
+                f"SELECT hub, {expression} FROM usage GROUP BY hub"
+            )
+        }
+    for page in range(pages):
+        (root / f"hub{page}.md").write_text(mystmd_page(page, pages, numbers))
+
+
+def mdast_text(node: dict) -> str:
+    if node.get("type") == "text":
+        return node["value"]
+    return " ".join(mdast_text(child) for child in node.get("children", []))
+
+
+def mystmd_build(root: Path, variant: str, pages: int) -> tuple[float, list[str]]:
+    """Seconds of one cold ``myst build --site`` in a new process, and the
+    text of each page, after checking it worked."""
+    shutil.rmtree(root / "_build", ignore_errors=True)
+    command = ["myst", "build", "--site"]
+    env = {**os.environ, "NO_COLOR": "1"}
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    content = root / "_build" / "site" / "content"
+    texts = []
+    for page in range(pages):
+        path = content / f"hub{page}.json"
+        if not path.exists():
+            break
+        raw = path.read_text()
+        if '"mystDirectiveError"' in raw or '"mystRoleError"' in raw:
+            break
+        mdast = json.loads(raw)["mdast"]
+        texts.append(" ".join(mdast_text(mdast).split()))
+    messages = result.stdout + result.stderr
+    if result.returncode or len(texts) != pages or "⚠️" in messages:
+        sys.exit(
+            f"mystmd {variant} build failed (exit status {result.returncode}, "
+            f"{len(texts)} of {pages} pages sound, or warnings):\n{messages}"
+        )
+    return seconds, texts
+
+
+#: The Python side alone: the plugin's server answering the same requests,
+#: a page's a line, from its start to its exit.
+MYSTMD_SERVER = """\
+import subprocess, sys, time
+start = time.perf_counter()
+server = subprocess.run(
+    [sys.executable, "-m", "sphinx_grantreport.mystmd_server", sys.argv[1]],
+    input=sys.stdin.read(), capture_output=True, text=True, check=True)
+print(time.perf_counter() - start)
+"""
+
+
+def mystmd_requests(pages: int) -> str:
+    lines = []
+    for page in range(pages):
+        hubs = [hub(page), hub((page + 1) % pages)]
+        items = [
+            {"kind": "kpi-card", "arg": title, "options": {"metric": n, "key": hubs[0]}}
+            for n, title in MYSTMD_CARDS.items()
+        ]
+        items += [
+            {"kind": "kpi", "arg": f"{n}[{key}]"}
+            for key in hubs
+            for n in MYSTMD_METRICS
+        ]
+        request = {"id": page, "file": f"hub{page}.md", "items": items}
+        lines.append(json.dumps(request) + "\n")
+    return "".join(lines)
+
+
+def run_mystmd(root: Path, pages: int, repeat: int) -> dict[str, list[float]]:
+    """Cold builds of each variant ``repeat`` times, taking turns, after
+    checking both show the same text; then the Python side alone."""
+    root.mkdir(parents=True)
+    csv = root / "usage.csv"
+    write_data(csv, MYSTMD_ROWS)
+    values = Values(csv)
+    variants = ["plugin", "typed"]
+    for variant in variants:
+        write_mystmd_project(root / variant, variant, pages, csv, values)
+    shown = {v: mystmd_build(root / v, v, pages)[1] for v in variants}
+    for page, (live, typed) in enumerate(zip(*shown.values(), strict=True)):
+        if live != typed:
+            sys.exit(f"mystmd: hub{page} differs:\n  plugin: {live}\n  typed:  {typed}")
+    timings: dict[str, list[float]] = {v: [] for v in [*variants, "server"]}
+    for _ in range(repeat):
+        for variant in variants:
+            seconds, _ = mystmd_build(root / variant, variant, pages)
+            timings[variant].append(seconds)
+        command = [sys.executable, "-c", MYSTMD_SERVER, str(root / "plugin")]
+        result = subprocess.run(
+            command, input=mystmd_requests(pages), capture_output=True, text=True
+        )
+        if result.returncode:
+            sys.exit(f"mystmd: the server alone failed:\n{result.stderr}")
+        timings["server"].append(float(result.stdout))
+    shutil.rmtree(root)
+    return timings
+
+
+def mystmd_table(timings: dict[str, list[float]]) -> list[list[str]]:
+    typed = median(timings["typed"])
+    rows = [["variant", "cold s", "min", "max", "x typed"]]
+    names = {
+        "plugin": "plugin ({kpi}, kpi-card)",
+        "typed": "typed numbers",
+        "server": "Python server alone",
+    }
+    for variant, runs in timings.items():
+        seconds = median(runs)
+        rows.append(
+            [
+                names[variant],
+                f"{seconds:.2f}",
+                f"{min(runs):.2f}",
+                f"{max(runs):.2f}",
+                f"{seconds / typed:.2f}",
+            ]
+        )
+    return rows
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -1122,9 +1347,23 @@ def main() -> None:
         action="store_true",
         help=f"only the database-source scenario (needs {POSTGRES_ENV})",
     )
+    parser.add_argument(
+        "--mystmd-only",
+        action="store_true",
+        help="only the MyST Document Engine scenario (needs the myst CLI and Node)",
+    )
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.database_only and args.mystmd_only:
+        parser.error("--database-only and --mystmd-only exclude each other")
+    myst_skipped = mystmd_skip_reason()
+    if myst_skipped and os.environ.get("GRANTREPORT_REQUIRE_TOOLS") == "1":
+        sys.exit(f"mystmd: {myst_skipped} (GRANTREPORT_REQUIRE_TOOLS=1)")
+    if myst_skipped and args.mystmd_only:
+        sys.exit(f"mystmd: {myst_skipped}")
+    myst_pages = MYSTMD_QUICK_PAGES if args.quick else MYSTMD_PAGES
+    mystmd: dict[str, list[float]] = {}
     # An installed package has its bytecode compiled; an editable one may not.
     compileall.compile_dir(Path(sphinx_grantreport.__file__).parent, quiet=1)
     glue = importlib.util.find_spec("myst_nb") is not None
@@ -1135,7 +1374,9 @@ def main() -> None:
     alone: dict[tuple[Scenario, str], float] = {}
     uri = os.environ.get(POSTGRES_ENV, "")
     skipped = source_skip_reason(uri)
-    if skipped and os.environ.get("GRANTREPORT_REQUIRE_TOOLS") == "1":
+    if args.mystmd_only:
+        skipped = "not asked for (--mystmd-only)"
+    elif skipped and os.environ.get("GRANTREPORT_REQUIRE_TOOLS") == "1":
         sys.exit(f"database source: {skipped} (GRANTREPORT_REQUIRE_TOOLS=1)")
     if skipped and args.database_only:
         sys.exit(f"database source: {skipped}")
@@ -1149,8 +1390,14 @@ def main() -> None:
             )
         else:
             print(f"database source: skipped, {skipped}", file=sys.stderr)
+        if myst_skipped is None and not args.database_only:
+            print(f"mystmd: {myst_pages} pages: plugin, typed", file=sys.stderr)
+            mystmd = run_mystmd(root / "mystmd", myst_pages, args.repeat)
+        elif myst_skipped:
+            print(f"mystmd: skipped, {myst_skipped}", file=sys.stderr)
         scenarios = QUICK if args.quick else SCENARIOS
-        for scenario in [] if args.database_only else scenarios:
+        only = args.database_only or args.mystmd_only
+        for scenario in [] if only else scenarios:
             csv = root / f"usage-{scenario.rows}-{scenario.hubs}.csv"
             if not csv.exists():
                 write_data(csv, scenario.rows, scenario.hubs)
@@ -1212,6 +1459,19 @@ def main() -> None:
         print("\n" + SOURCE_NOTES)
     else:
         print(f"database source: skipped, {skipped}.")
+    if mystmd:
+        ratio = median(mystmd["plugin"]) / median(mystmd["typed"])
+        print(
+            f"\nmystmd: {myst_pages} pages x 10 {{kpi}} values and 2 kpi-cards, "
+            f"{MYSTMD_ROWS:,} rows; median, min and max of {args.repeat} cold "
+            f"myst build --site (mystmd {mystmd_version()}), each in a new "
+            "process\n"
+        )
+        print_table(mystmd_table(mystmd), 1, args.markdown)
+        met = "yes" if ratio <= 2 else "no"
+        print(f"\nplugin / typed: {ratio:.2f}x, target <= 2x, met: {met}")
+    else:
+        print(f"\nmystmd: skipped, {myst_skipped or 'not asked for'}.")
     print(f"\nMachine: {machine()}.")
 
 
