@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -14,9 +12,10 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_design.cards import CardDirective
 from sphinx_design.shared import create_component, is_component
 
+from .card_context import comparisons, parts, read_reference
 from .errors import ReportError
 from .indicators import delta_paragraph, progress_nodes, sparkline
-from .metric_definitions import Measurement, split_key
+from .metric_definitions import Measurement
 from .myst_options import check_not_cut
 from .presentation import shown_text
 from .report_warnings import warn
@@ -265,21 +264,7 @@ class KpiCardDirective(SphinxDirective):
         return context
 
     def _comparisons(self) -> list[tuple[str, str, bool, str | None]]:
-        """Each comparison of :compare: (separated by ';') with its delta,
-        direction and label: one value of an option serves all of them."""
-        if "compare" not in self.options:
-            return []
-        references = _parts(self.options["compare"])
-        count = len(references)
-        modes = _spread(self.options.get("delta", "percent"), count, "delta")
-        downs = _spread(self.options.get("down-is-good", "no"), count, "down-is-good")
-        labels = _spread(self.options.get("compare-label", ""), count, "compare-label")
-        return [
-            (reference, mode, down == "yes", label or None)
-            for reference, mode, down, label in zip(
-                references, modes, downs, labels, strict=True
-            )
-        ]
+        return comparisons(self.options)
 
     def _title(
         self,
@@ -316,32 +301,11 @@ def _plain_title(
     return " ".join(text.split())
 
 
-def _parts(text: str) -> list[str]:
-    return [part.strip() for part in text.split(";")]
-
-
 def _each(text: str, choices: tuple[str, ...]) -> str:
     """An option of one choice, or of one per comparison separated by ';'."""
-    for part in _parts(text):
+    for part in parts(text):
         directives.choice(part, choices)
     return text
-
-
-def _spread(text: str, count: int, option: str) -> list[str]:
-    """One value per comparison: the one given for all, or one each."""
-    values = _parts(text)
-    if len(values) == 1:
-        return values * count
-    if len(values) != count:
-        raise ReportError(
-            "option",
-            f":{option}: gives {len(values)} values for {count} comparisons: give "
-            "one for all, or one per comparison, separated by ';'",
-        )
-    return values
-
-
-_QUERY_START = re.compile(r"^\s*(select|with|from|values)\b", re.IGNORECASE)
 
 
 def _measure_reference(
@@ -353,18 +317,17 @@ def _measure_reference(
 ) -> Measurement:
     """A :compare: or :target: value: a number, a query or a metric name
     (``name[key]``; a keyed metric without a key takes the shown value's)."""
-    reference = reference.strip()
-    try:
-        return Measurement(Decimal(reference))
-    except InvalidOperation:
-        pass
-    if _QUERY_START.match(reference):
-        return session.measure(env, location, sql=reference)
-    name, key = split_key(reference)
-    definition = session.definitions.metrics.get(name)
+    named = read_reference(reference)
+    if named.number is not None:
+        return Measurement(named.number)
+    if named.sql is not None:
+        return session.measure(env, location, sql=named.sql)
+    assert named.metric is not None
+    key = named.key
+    definition = session.definitions.metrics.get(named.metric)
     if key is None and shown.key and definition is not None and definition.key:
         key = ", ".join(shown.key)
-    return session.measure(env, location, metric=name, key=key)
+    return session.measure(env, location, metric=named.metric, key=key)
 
 
 def card_body(card: nodes.Element) -> nodes.Element:

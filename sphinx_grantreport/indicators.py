@@ -9,31 +9,14 @@ text output and in print; the arrow itself is hidden from screen readers.
 from __future__ import annotations
 
 import html
-from decimal import Decimal
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from .card_context import change, progress, trend
 from .doctree import skip
-from .errors import ReportError
-from .formatting import NumberStyle, is_number
-
-
-def _number(value: Any, what: str) -> Decimal:
-    number = _finite(value)
-    if number is None:
-        raise ReportError("type", f"{what} needs a finite number, got {value!r}")
-    return number
-
-
-def _finite(value: Any) -> Decimal | None:
-    """A number as a Decimal, or None for NaN, infinities and non-numbers
-    (a "nan" in a CSV is a float NaN, on which Decimal comparisons fail)."""
-    if not is_number(value):
-        return None
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    return number if number.is_finite() else None
+from .formatting import NumberStyle
 
 
 class kpi_arrow(nodes.inline):
@@ -52,32 +35,29 @@ def delta_paragraph(
     numbers: NumberStyle,
 ) -> nodes.paragraph:
     """ "▲ +12% vs 2022": the change from ``reference`` to ``value``, good or bad."""
-    current = _number(value, ":compare:")
-    before = _number(reference, ":compare:")
-    change = current - before
-    if mode == "percent":
-        if before == 0:
-            raise ReportError("result", ":compare: cannot give a percent change from 0")
-        amount = numbers.format(abs(change / before), "percent:0")
-    else:
-        amount = numbers.format(abs(change), format_spec)
-    direction = "up" if change > 0 else "down" if change < 0 else "flat"
-    good = direction == ("down" if down_is_good else "up")
-    bad = direction == ("up" if down_is_good else "down")
-    tone = "good" if good else "bad" if bad else "neutral"
-    sign = {"up": "+", "down": "\N{MINUS SIGN}", "flat": "±"}[direction]
-    arrow = {"up": "▲", "down": "▼", "flat": "▶"}[direction]
+    shown = change(
+        value,
+        reference,
+        mode=mode,
+        down_is_good=down_is_good,
+        label=label,
+        format_spec=format_spec,
+        numbers=numbers,
+    )
     paragraph = nodes.paragraph(
         "",
         "",
-        classes=["kpi-card-delta", f"kpi-delta-{direction}", f"kpi-delta-{tone}"],
+        classes=[
+            "kpi-card-delta",
+            f"kpi-delta-{shown.direction}",
+            f"kpi-delta-{shown.tone}",
+        ],
     )
-    paragraph += kpi_arrow(arrow, arrow, classes=["kpi-delta-arrow"])
-    paragraph += nodes.Text(f" {sign}{amount}")
+    paragraph += kpi_arrow(shown.arrow, shown.arrow, classes=["kpi-delta-arrow"])
+    paragraph += nodes.Text(f" {shown.amount}")
     if label:
         paragraph += nodes.Text(f" {label}")
-    words = {"good": "an improvement", "bad": "a worsening", "neutral": "no change"}
-    paragraph += nodes.inline("", f" ({words[tone]})", classes=["kpi-delta-words"])
+    paragraph += nodes.inline("", f" ({shown.words})", classes=["kpi-delta-words"])
     return paragraph
 
 
@@ -97,14 +77,9 @@ def progress_nodes(
     value: Any, target: Any, target_text: str, numbers: NumberStyle
 ) -> list[nodes.Node]:
     """The bar and the words: "62% of the target of 120"."""
-    goal = _number(target, ":target:")
-    if goal <= 0:
-        raise ReportError("result", f":target: must be above zero, not {target}")
-    fraction = _number(value, ":target:") / goal
-    share = numbers.format(fraction, "percent:0")
-    words = f"{share} of the target of {target_text}"
-    bar = kpi_progress("", fraction=float(max(Decimal(0), min(fraction, Decimal(1)))))
-    text = nodes.paragraph(words, words, classes=["kpi-card-progress-text"])
+    shown = progress(value, target, target_text, numbers)
+    bar = kpi_progress("", fraction=shown.fraction)
+    text = nodes.paragraph(shown.words, shown.words, classes=["kpi-card-progress-text"])
     return [bar, text]
 
 
@@ -148,27 +123,8 @@ def sparkline(
     rows: list[tuple[Any, ...]], numbers: NumberStyle, format_spec: str | None
 ) -> kpi_sparkline:
     """A sparkline from (x, y) rows, in their order, with an accessible label."""
-    if not rows or any(len(row) < 2 for row in rows):
-        raise ReportError("result", ":trend: needs a query returning (x, y) rows")
-    for row in rows:
-        if row[1] is not None and not is_number(row[1]):
-            raise ReportError("type", f":trend: needs a number, got {row[1]!r}")
-    # NaN, infinities and NULLs are gaps: the line joins the points around them
-    points_y = [number for row in rows if (number := _finite(row[1])) is not None]
-    ys = [float(y) for y in points_y]
-    if len(ys) < 2:
-        raise ReportError("result", ":trend: needs at least two finite values")
-    low, high = min(ys), max(ys)
-    span = (high - low) or 1.0
-    step = 100 / (len(ys) - 1)
-    points = " ".join(
-        f"{index * step:.2f},{22 - (y - low) / span * 20:.2f}"
-        for index, y in enumerate(ys)
-    )
-    first = numbers.format(points_y[0], format_spec)
-    last = numbers.format(points_y[-1], format_spec)
-    label = f"Trend over {len(ys)} values, from {first} to {last}"
-    return kpi_sparkline("", points=points, label=label)
+    shown = trend(rows, numbers, format_spec)
+    return kpi_sparkline("", points=shown.points, label=shown.label)
 
 
 def visit_sparkline_html(self: Any, node: kpi_sparkline) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .card_context import change, comparisons, progress, read_reference, trend
 from .datafiles import shown_path
 from .definitions import ReportDefinitions, resolve
 from .errors import Problem, ReportError
@@ -24,7 +25,7 @@ from .figure_options import CHART_OPTIONS
 from .metric_definitions import Measurement
 from .metrics import MetricEvaluator
 from .output_files import check_svg, write_atomically
-from .presentation import ShownValue, present
+from .presentation import ShownValue, present, shown_text
 from .project_file import ProjectFile, find_project_file, read_project_file
 from .role_text import parse_role_text, resolve_key_text
 from .settings import ReportSettings
@@ -44,8 +45,8 @@ CHART_DIR = Path("_build") / "grantreport"
 DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
     "kpi-card": (
         "metric", "key", "sql", "format", "round", "link",
-        # not drawn under mystmd yet: declared, so that each says so at its line
         "compare", "delta", "compare-label", "down-is-good", "target", "trend",
+        # not drawn under mystmd yet: declared, so that each says so at its line
         "link-type", "link-alt", "class-card",
     ),
     "kpi-figure": ("sql", "data", "name", "alt", *CHART_OPTIONS),
@@ -57,7 +58,7 @@ DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 #: kpi-card options the Sphinx build draws and this engine does not yet.
-NOT_YET = DIRECTIVE_OPTIONS["kpi-card"][6:]
+NOT_YET = DIRECTIVE_OPTIONS["kpi-card"][12:]
 
 #: The kpi-sources appendix's columns (as in the Sphinx build).
 SOURCES_HEADER = ("Table", "File", "Rows", "Columns", "Dates", "SHA-256")
@@ -250,13 +251,72 @@ class MystReport:
                 paragraph(*_title_nodes(parts, fields)),
             ]
         children.append(BODY)
-        if shown is not None and shown.measurement.as_of is not None:
-            day = self.definitions.numbers.format(shown.measurement.as_of)
-            children.append(paragraph(text(f"As of {day}")))
+        if shown is not None:
+            children += self._context(options, shown.measurement, answer)
         card: Node = {"type": "card", "children": children}
         if link := options.get("link"):
             card["url"] = link
         answer.nodes = [card]
+
+    def _context(
+        self, options: Mapping[str, Any], measurement: Measurement, answer: Answer
+    ) -> list[Node]:
+        """As of, the changes, the progress and the trend, in the words the
+        Sphinx card uses (card_context)."""
+        numbers = self.definitions.numbers
+        format_spec = measurement.format_spec(options.get("format"))
+        context = []
+        if measurement.as_of is not None:
+            context.append(
+                paragraph(text(f"As of {numbers.format(measurement.as_of)}"))
+            )
+        try:
+            for reference, mode, down_is_good, label in comparisons(options):
+                before = self._reference(reference, measurement)
+                shown = change(
+                    measurement.value,
+                    before.value,
+                    mode=mode,
+                    down_is_good=down_is_good,
+                    label=label,
+                    format_spec=format_spec,
+                    numbers=numbers,
+                )
+                context.append(paragraph(text(shown.text)))
+            if "target" in options:
+                target = self._reference(options["target"], measurement)
+                target_text, _ = shown_text(target, numbers, format_spec)
+                goal = progress(measurement.value, target.value, target_text, numbers)
+                context.append(paragraph(text(goal.words)))
+            if "trend" in options:
+                line = trend(
+                    self.engine.query(options["trend"]).rows, numbers, format_spec
+                )
+                svg = line.svg().encode()
+                name = f"trend-{hashlib.sha256(svg).hexdigest()[:24]}.svg"
+                path = self.root / CHART_DIR / name
+                if not path.is_file():
+                    write_atomically(path, svg)
+                url = f"/{(CHART_DIR / name).as_posix()}"
+                context.append({"type": "image", "url": url, "alt": line.label})
+        except ReportError as error:
+            answer.warn(error)
+        return context
+
+    def _reference(self, text_: str, shown: Measurement) -> Measurement:
+        """A :compare: or :target: value (a keyed metric without a key takes
+        the shown value's)."""
+        named = read_reference(text_)
+        if named.number is not None:
+            return Measurement(named.number)
+        if named.sql is not None:
+            return self.evaluator.inline(named.sql)
+        assert named.metric is not None
+        key = named.key
+        definition = self.definitions.metrics.get(named.metric)
+        if key is None and shown.key and definition is not None and definition.key:
+            key = ", ".join(shown.key)
+        return self.evaluator.metric(named.metric, self._key(key))
 
     def _figure(self, item: Mapping[str, Any], answer: Answer) -> None:
         options = dict(item.get("options") or {})

@@ -147,12 +147,38 @@ def test_a_card_option_only_sphinx_draws_says_so_and_keeps_the_value(server):
         {
             "kind": "kpi-card",
             "arg": "{value} hubs",
-            "options": {"metric": "hubs", "compare": "3"},
+            "options": {"metric": "hubs", "class-card": "wide"},
         }
     )["results"]
     assert texts(result["nodes"][0]["children"][0]) == "4 hubs"
     [warning] = result["warnings"]
-    assert warning["subtype"] == "mystmd" and ":compare:" in warning["message"]
+    assert warning["subtype"] == "mystmd" and ":class-card:" in warning["message"]
+
+
+def test_a_card_s_changes_progress_and_trend_read_as_in_sphinx(server, root):
+    [result] = server.ask(
+        {
+            "kind": "kpi-card",
+            "arg": "Hubs",
+            "options": {
+                "metric": "hubs",
+                "compare": "3; 5",
+                "compare-label": "vs 2023; vs plan",
+                "target": "8",
+                "trend": "SELECT joined, users FROM hubs ORDER BY joined",
+            },
+        }
+    )["results"]
+    assert result["warnings"] == []
+    words = [texts(node) for node in result["nodes"][0]["children"][3:6]]
+    assert words == [
+        "▲ +33% vs 2023 (an improvement)",
+        "▼ \N{MINUS SIGN}20% vs plan (a worsening)",
+        "50% of the target of 8",
+    ]
+    image = result["nodes"][0]["children"][6]
+    assert image["alt"] == "Trend over 4 values, from 1,250 to 95"
+    assert (root / image["url"][1:]).read_text().startswith("<svg")
 
 
 def test_a_figure_is_drawn_once_and_named_by_its_content(server, root):
