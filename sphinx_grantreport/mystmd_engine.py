@@ -12,34 +12,35 @@ directive's own body (parsed by mystmd) goes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .card_context import change, comparisons, progress, read_reference, trend
-from .datafiles import shown_path
+from .card_rows import card_rows, column_reader, in_order
 from .definitions import ReportDefinitions, resolve
 from .errors import Problem, ReportError
 from .figure_options import CHART_OPTIONS
 from .metric_definitions import Measurement
 from .metrics import MetricEvaluator
-from .output_files import check_svg, write_atomically
+from .mystmd_blocks import figure, sources, table
+from .mystmd_nodes import (
+    BODY,
+    CHART_DIR,
+    VALUE_PLACEHOLDER,
+    Answer,
+    Node,
+    paragraph,
+    strong,
+    text,
+)
+from .output_files import write_atomically
 from .presentation import ShownValue, present, shown_text
 from .project_file import ProjectFile, find_project_file, read_project_file
 from .role_text import parse_role_text, resolve_key_text
 from .settings import ReportSettings
 from .title_templates import parse_template
-from .version import package_version
-
-#: What a reader sees where a number or a chart could not be made (as in
-#: the Sphinx build).
-VALUE_PLACEHOLDER = "⚠ metric unavailable"
-FIGURE_PLACEHOLDER = "⚠ figure unavailable"
-
-#: Where charts are drawn, under the project; mystmd copies an image given
-#: by a root-relative URL into the site or export.
-CHART_DIR = Path("_build") / "grantreport"
 
 #: The options each directive takes under mystmd (the plugin declares them).
 DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -55,40 +56,14 @@ DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
         "bar", "good", "name",
     ),
     "kpi-sources": ("tables",),
+    "kpi-cards": (
+        "sql", "metric", "title", "value", "columns", "format", "round",
+        "compare", "compare-label", "delta", "down-is-good", "target",
+    ),
 }  # fmt: skip
 
 #: kpi-card options the Sphinx build draws and this engine does not yet.
 NOT_YET = DIRECTIVE_OPTIONS["kpi-card"][12:]
-
-#: The kpi-sources appendix's columns (as in the Sphinx build).
-SOURCES_HEADER = ("Table", "File", "Rows", "Columns", "Dates", "SHA-256")
-
-BODY = {"type": "grantreportBody"}
-
-Node = dict[str, Any]
-
-
-def text(value: str) -> Node:
-    return {"type": "text", "value": value}
-
-
-def strong(value: str) -> Node:
-    return {"type": "strong", "children": [text(value)]}
-
-
-def paragraph(*children: Node) -> Node:
-    return {"type": "paragraph", "children": list(children)}
-
-
-@dataclass
-class Answer:
-    """The nodes that replace one role or directive, and its warnings."""
-
-    nodes: list[Node] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-
-    def warn(self, error: ReportError) -> None:
-        self.warnings.append({"message": error.message, "subtype": error.subtype})
 
 
 class MystReport:
@@ -125,13 +100,15 @@ class MystReport:
         """The mdast of one role or directive of a page."""
         kind = item.get("kind")
         answer = Answer()
-        handler = {
+        handlers: dict[str, Callable[[Mapping[str, Any], Answer], None]] = {
             "kpi": self._role,
             "kpi-card": self._card,
-            "kpi-figure": self._figure,
-            "kpi-table": self._table,
-            "kpi-sources": self._sources,
-        }.get(str(kind))
+            "kpi-figure": partial(figure, self),
+            "kpi-table": partial(table, self),
+            "kpi-cards": self._cards,
+            "kpi-sources": partial(sources, self),
+        }
+        handler = handlers.get(str(kind))
         if handler is None:
             answer.warn(ReportError("option", f"unknown grantreport node {kind!r}"))
             answer.nodes = [text(VALUE_PLACEHOLDER)]
@@ -234,14 +211,41 @@ class MystReport:
                 format_spec=options.get("format"),
                 rounding=options.get("round"),
             )
-        value = shown.text if shown else VALUE_PLACEHOLDER
         template = str(item.get("arg") or label or "")
+        parts = self._parts(template, ("value", "label"), answer)
+        fields = {"label": label or ""}
+
+        def resolve(reference: str) -> Measurement:
+            assert shown is not None
+            return self._reference(reference, shown.measurement)
+
+        answer.nodes = [
+            self._card_node(parts, fields, shown, options, resolve, answer, BODY)
+        ]
+
+    def _parts(
+        self, template: str, fields: Sequence[str], answer: Answer
+    ) -> list[tuple[str, str | None]]:
         try:
-            parts = parse_template(template)
+            return parse_template(template, fields)
         except ReportError as error:
             answer.warn(error)
-            parts = [(template, None)]
-        fields = {"value": value, "label": label or ""}
+            return [(template, None)]  # shown as written, braces and all
+
+    def _card_node(
+        self,
+        parts: list[tuple[str, str | None]],
+        fields: Mapping[str, str],
+        shown: ShownValue | None,
+        options: Mapping[str, Any],
+        resolve: Callable[[str], Measurement],
+        answer: Answer,
+        body: Node | None = None,
+    ) -> Node:
+        """A card: its title (a sentence with the value in bold, or the value
+        over a label), its body, and what the options add around it."""
+        value = shown.text if shown else VALUE_PLACEHOLDER
+        fields = {**fields, "value": value}
         if any(name == "value" for _, name in parts):  # a sentence
             title = _title_nodes(parts, fields)
             children: list[Node] = [{"type": "cardTitle", "children": title}]
@@ -250,16 +254,57 @@ class MystReport:
                 {"type": "cardTitle", "children": [strong(value)]},
                 paragraph(*_title_nodes(parts, fields)),
             ]
-        children.append(BODY)
+        if body is not None:
+            children.append(body)
         if shown is not None:
-            children += self._context(options, shown.measurement, answer)
+            children += self._context(options, shown.measurement, resolve, answer)
         card: Node = {"type": "card", "children": children}
         if link := options.get("link"):
             card["url"] = link
-        answer.nodes = [card]
+        return card
+
+    def _cards(self, item: Mapping[str, Any], answer: Answer) -> None:
+        """kpi-cards: a grid with a card per row of one query (card_rows)."""
+        options = dict(item.get("options") or {})
+        try:
+            rows = card_rows(options, self.engine.query, self.evaluator)
+        except ReportError as error:
+            answer.warn(error)
+            answer.nodes = [paragraph(text(VALUE_PLACEHOLDER))]
+            return
+        result, keys, value_column, _ = rows
+        default_title = ", ".join("{" + column + "}" for column in keys)
+        template = options.get("title", default_title)
+        parts = self._parts(template, [*result.columns, "value"], answer)
+        numbers = self.definitions.numbers
+        cards = []
+        for row, measurement in in_order(rows):
+            shown = self._show(
+                answer,
+                lambda measurement=measurement: measurement,
+                format_spec=options.get("format"),
+                rounding=options.get("round"),
+            )
+            columns = dict(zip(result.columns, row, strict=True))
+            words = {
+                name: "" if cell is None else numbers.format(cell)
+                for name, cell in columns.items()
+            }
+            reader = column_reader(columns, value_column)
+            cards.append(self._card_node(parts, words, shown, options, reader, answer))
+        grid: Node = {
+            "type": "grid",
+            "columns": _grid_columns(options),
+            "children": cards,
+        }
+        answer.nodes = [grid]
 
     def _context(
-        self, options: Mapping[str, Any], measurement: Measurement, answer: Answer
+        self,
+        options: Mapping[str, Any],
+        measurement: Measurement,
+        resolve: Callable[[str], Measurement],
+        answer: Answer,
     ) -> list[Node]:
         """As of, the changes, the progress and the trend, in the words the
         Sphinx card uses (card_context)."""
@@ -272,7 +317,7 @@ class MystReport:
             )
         try:
             for reference, mode, down_is_good, label in comparisons(options):
-                before = self._reference(reference, measurement)
+                before = resolve(reference)
                 shown = change(
                     measurement.value,
                     before.value,
@@ -284,7 +329,7 @@ class MystReport:
                 )
                 context.append(paragraph(text(shown.text)))
             if "target" in options:
-                target = self._reference(options["target"], measurement)
+                target = resolve(options["target"])
                 target_text, _ = shown_text(target, numbers, format_spec)
                 goal = progress(measurement.value, target.value, target_text, numbers)
                 context.append(paragraph(text(goal.words)))
@@ -318,143 +363,16 @@ class MystReport:
             key = ", ".join(shown.key)
         return self.evaluator.metric(named.metric, self._key(key))
 
-    def _figure(self, item: Mapping[str, Any], answer: Answer) -> None:
-        options = dict(item.get("options") or {})
-        figure: Node = {"type": "container", "kind": "figure", "children": []}
-        if name := options.get("name"):
-            figure["label"] = name
-            figure["identifier"] = name.lower()
-        try:
-            figure["children"].append(self._chart(options))
-        except ReportError as error:
-            answer.warn(error)
-            figure["children"].append(paragraph(text(FIGURE_PLACEHOLDER)))
-        figure["children"].append({"type": "caption", "children": [BODY]})
-        answer.nodes = [figure]
 
-    def _chart(self, options: Mapping[str, Any]) -> Node:
-        """The chart drawn as SVG into the project's _build/grantreport, once
-        for each content: a file named by the hash of all it is drawn from."""
-        from . import chart_spec
-
-        sources = [key for key in ("sql", "data") if key in options]
-        if len(sources) != 1:
-            raise ReportError("option", "kpi-figure needs :sql: or :data: (one)")
-        sql = options.get("sql") or f'SELECT * FROM "{options["data"]}"'
-        result = self.engine.query(sql)
-        table = chart_spec.Table(result.columns, result.rows)
-        chart_options = {key: options[key] for key in CHART_OPTIONS if key in options}
-        spec = chart_spec.parse_spec(chart_options)
-        data = chart_spec.prepare(table, spec)
-        numbers = self.definitions.numbers
-        alt = chart_spec.clean_text(
-            options.get("alt") or chart_spec.describe(data, spec, numbers)
-        )
-        digest = hashlib.sha256(
-            repr(
-                (
-                    package_version(),
-                    chart_spec.STYLE_FILE.read_bytes(),
-                    [path.read_bytes() for path in chart_spec.DRAWING_FILES],
-                    sorted(chart_options.items()),
-                    table,
-                    str(numbers.locale),
-                    numbers.currency,
-                )
-            ).encode()
-        ).hexdigest()[:24]
-        name = f"chart-{digest}.svg"
-        path = self.root / CHART_DIR / name
-        if not path.is_file():
-            from . import chart_drawing
-
-            styles = self.definitions.chart_styles
-            drawn = chart_drawing.draw(data, spec, numbers, styles)
-            content = chart_drawing.save(drawn, "svg", styles, literal=True)
-            check_svg(content)
-            write_atomically(path, content)
-        return {"type": "image", "url": f"/{(CHART_DIR / name).as_posix()}", "alt": alt}
-
-    def _table(self, item: Mapping[str, Any], answer: Answer) -> None:
-        """A kpi-table: the rows of its query, shaped by the same code as in
-        the Sphinx build (columns, formats, sort, limit, others, total)."""
-        from . import table_spec
-
-        options = dict(item.get("options") or {})
-        container: Node = {"type": "container", "kind": "table", "children": []}
-        if name := options.get("name"):
-            container["label"] = name
-            container["identifier"] = name.lower()
-        if item.get("arg"):
-            container["children"].append(
-                {"type": "caption", "children": [paragraph(text(str(item["arg"])))]}
-            )
-        try:
-            parsed = table_spec.parse_options(options)
-            if ("sql" in options) == ("data" in options):
-                raise ReportError("option", "kpi-table needs :sql: or :data: (one)")
-            sql = options.get("sql") or f'SELECT * FROM "{options["data"]}"'
-            result = self.engine.query(sql)
-            shown = table_spec.shape(
-                result.columns, result.rows, parsed, self.definitions.numbers
-            )
-        except ReportError as error:
-            answer.warn(error)
-            container["children"].append(paragraph(text(VALUE_PLACEHOLDER)))
-            answer.nodes = [container]
-            return
-        rows = [_row(shown.header, shown.numeric, header=True)]
-        for cells in [*shown.body, *filter(None, (shown.others, shown.total))]:
-            rows.append(_row([cell.text for cell in cells], shown.numeric))
-        container["children"].append({"type": "table", "children": rows})
-        answer.nodes = [container]
-
-    def _sources(self, item: Mapping[str, Any], answer: Answer) -> None:
-        """The data appendix: each table's file (or source), rows, columns,
-        dates and sha256."""
-        options = dict(item.get("options") or {})
-        numbers = self.definitions.numbers
-        asked = [n.strip() for n in options.get("tables", "").split(",") if n.strip()]
-        rows = [_row(SOURCES_HEADER, (False, False, True, False, False, False), True)]
-        for name in asked or sorted(self.definitions.tables):
-            if name not in self.definitions.tables:
-                answer.warn(ReportError("table", f"unknown table {name!r} in :tables:"))
-                continue
-            try:
-                facts = self.engine.facts(name)
-            except ReportError as error:
-                answer.warn(error)
-                continue
-            file = shown_path(facts.path, self.root)
-            if facts.origin is not None:
-                day = numbers.format(facts.origin.fetched_time.date())
-                first = facts.origin.fetched.splitlines()[0]
-                file = f"{file} from {first}, fetched {day}"
-            dates = ""
-            if facts.dates:
-                first_day, last_day = (numbers.format(day) for day in facts.dates)
-                dates = f"{first_day} \N{EN DASH} {last_day}"
-            count = numbers.format(facts.rows, "integer")
-            columns = ", ".join(facts.columns)
-            cells = (name, file, count, columns, dates, facts.sha256[:12])
-            rows.append(_row(cells, (False, False, True, False, False, False)))
-        answer.nodes = [{"type": "table", "children": rows}]
-
-
-def _row(cells: Any, numeric: Any, header: bool = False) -> Node:
-    """A table row; numbers right-aligned."""
-    return {
-        "type": "tableRow",
-        "children": [
-            {
-                "type": "tableCell",
-                **({"header": True} if header else {}),
-                **({"align": "right"} if number else {}),
-                "children": [text(str(cell))],
-            }
-            for cell, number in zip(cells, numeric, strict=False)
-        ],
-    }
+def _grid_columns(options: Mapping[str, Any]) -> list[int]:
+    """Cards per row for phone, tablet, laptop and desktop (1 2 3 3), as
+    mystmd's grid takes them."""
+    words = str(options.get("columns") or "1 2 3 3").split()
+    try:
+        numbers = [max(1, min(12, int(word))) for word in words]
+    except ValueError:
+        return [1, 2, 3, 3]
+    return (numbers * 4)[:4] if len(numbers) == 1 else numbers
 
 
 def _title_nodes(

@@ -334,9 +334,19 @@ def test_myst_build_strict_shows_what_the_sphinx_build_shows(root, project):
         page.split()
     )
     cards = [node for node in _walk(mdast) if node["type"] == "card"]
-    assert [texts(card["children"][0]) for card in cards] == ["4 hubs", "4.5K"]
-    [grid] = [node for node in _walk(mdast) if node["type"] == "grid"]
-    assert len(grid["children"]) == 2
+    assert [texts(card["children"][0]) for card in cards] == [
+        "4 hubs",
+        "4.5K",
+        "2,505",
+        "2,080",
+    ]
+    first, cards_grid = [node for node in _walk(mdast) if node["type"] == "grid"]
+    assert len(first["children"]) == 2
+    assert cards_grid["columns"] == [1, 2, 2, 2]
+    assert [texts(card) for card in cards_grid["children"]] == [
+        "2,505Users in us84% of the target of 3,000",
+        "2,080Users in eu69% of the target of 3,000",
+    ]
     [image] = [node for node in _walk(mdast) if node["type"] == "image"]
     assert (root / "_build/site/public" / image["url"].lstrip("/")).is_file()
 
@@ -357,7 +367,12 @@ def test_myst_build_strict_shows_what_the_sphinx_build_shows(root, project):
         " ".join(card.select_one(".sd-card-title").get_text().split())
         for card in soup.select(".sd-card")
     ]
-    assert len(sphinx_cards) == len(cards) == 2
+    assert len(sphinx_cards) == len(cards) == 4
+    for card, sphinx_card in zip(cards, soup.select(".sd-card"), strict=True):
+        words = " ".join(sphinx_card.get_text(" ").split())
+        assert " ".join(texts(card).split()) in words.replace(" ", "") or all(
+            texts(part) in words for part in card["children"] if texts(part)
+        ), (texts(card), words)
     assert len(soup.select("figure img")) == 1
     # the table: the same cells, header, body and total
     sphinx_rows = [

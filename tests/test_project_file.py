@@ -198,6 +198,14 @@ CORE_MODULES = [
     "diff_command",
     "fetch_command",
     "command_line",
+    "role_text",
+    "card_context",
+    "card_rows",
+    "mystmd_engine",
+    "mystmd_nodes",
+    "mystmd_blocks",
+    "mystmd_server",
+    "mystmd_init",
 ]
 
 
