@@ -26,6 +26,7 @@ from .output_files import check_svg, write_atomically
 from .version import package_version
 
 if TYPE_CHECKING:
+    from .chart_spec import Table
     from .mystmd_engine import MystReport
 
 #: The kpi-sources appendix's columns (as in the Sphinx build).
@@ -38,16 +39,61 @@ def figure(report: MystReport, item: Mapping[str, Any], answer: Answer) -> None:
     if name := options.get("name"):
         figure["label"] = name
         figure["identifier"] = name.lower()
+    after: list[Node] = []
     try:
-        figure["children"].append(chart(report, options))
+        image, data = chart(report, options)
     except ReportError as error:
         answer.warn(error)
         figure["children"].append(paragraph(text(FIGURE_PLACEHOLDER)))
+    else:
+        figure["children"].append(image)
+        after = _data(report, options, data)
     figure["children"].append({"type": "caption", "children": [BODY]})
-    answer.nodes = [figure]
+    answer.nodes = [figure, *after]
 
 
-def chart(report: MystReport, options: Mapping[str, Any]) -> Node:
+def _data(report: MystReport, options: Mapping[str, Any], data: Table) -> list[Node]:
+    """What :download: and :table: add after a figure: a link to its data as
+    CSV, and a folded table of it (as the Sphinx build does)."""
+    from . import chart_spec
+
+    nodes: list[Node] = []
+    if "download" in options:
+        content = data.to_csv().encode("utf-8")
+        name = f"data-{hashlib.sha256(content).hexdigest()[:24]}.csv"
+        path = report.root / CHART_DIR / name
+        if not path.is_file():
+            write_atomically(path, content)
+        link = {
+            "type": "link",
+            "url": f"/{(CHART_DIR / name).as_posix()}",
+            "children": [text("Download the data (CSV)")],
+        }
+        nodes.append(paragraph(link))
+    if "table" in options:
+        numbers = report.definitions.numbers
+        yformat, xformat = options.get("yformat"), options.get("xformat")
+        rows = [row(data.columns, [False] * len(data.columns), header=True)]
+        for values in data.rows:
+            cells = [chart_spec.cell_text(v, yformat, xformat, numbers) for v in values]
+            rows.append(row(cells, [False] * len(cells)))
+        nodes.append(
+            {
+                "type": "admonition",
+                "class": "dropdown",
+                "children": [
+                    {
+                        "type": "admonitionTitle",
+                        "children": [text("Data of the chart")],
+                    },
+                    {"type": "table", "children": rows},
+                ],
+            }
+        )
+    return nodes
+
+
+def chart(report: MystReport, options: Mapping[str, Any]) -> tuple[Node, Table]:
     """The chart drawn as SVG into the project's _build/grantreport, once
     for each content: a file named by the hash of all it is drawn from."""
     from . import chart_spec
@@ -88,7 +134,8 @@ def chart(report: MystReport, options: Mapping[str, Any]) -> Node:
         content = chart_drawing.save(drawn, "svg", styles, literal=True)
         check_svg(content)
         write_atomically(path, content)
-    return {"type": "image", "url": f"/{(CHART_DIR / name).as_posix()}", "alt": alt}
+    url = f"/{(CHART_DIR / name).as_posix()}"
+    return {"type": "image", "url": url, "alt": alt}, table
 
 
 def table(report: MystReport, item: Mapping[str, Any], answer: Answer) -> None:

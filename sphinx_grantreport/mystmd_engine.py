@@ -47,10 +47,11 @@ DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
     "kpi-card": (
         "metric", "key", "sql", "format", "round", "link",
         "compare", "delta", "compare-label", "down-is-good", "target", "trend",
+        "link-type",
         # not drawn under mystmd yet: declared, so that each says so at its line
-        "link-type", "link-alt", "class-card",
+        "link-alt", "class-card",
     ),
-    "kpi-figure": ("sql", "data", "name", "alt", *CHART_OPTIONS),
+    "kpi-figure": ("sql", "data", "name", "alt", "download", "table", *CHART_OPTIONS),
     "kpi-table": (
         "sql", "data", "columns", "formats", "total", "sort", "limit", "others",
         "bar", "good", "name",
@@ -62,8 +63,11 @@ DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
+#: Options written without a value (``:download:``).
+FLAG_OPTIONS = ("download", "table")
+
 #: kpi-card options the Sphinx build draws and this engine does not yet.
-NOT_YET = DIRECTIVE_OPTIONS["kpi-card"][12:]
+NOT_YET = DIRECTIVE_OPTIONS["kpi-card"][13:]
 
 
 class MystReport:
@@ -260,7 +264,11 @@ class MystReport:
             children += self._context(options, shown.measurement, resolve, answer)
         card: Node = {"type": "card", "children": children}
         if link := options.get("link"):
-            card["url"] = link
+            kind = options.get("link-type", "url")
+            # a label is a cross-reference, #label; a document its page
+            card["url"] = {"ref": f"#{link}", "any": f"#{link}", "doc": f"/{link}"}.get(
+                kind, link
+            )
         return card
 
     def _cards(self, item: Mapping[str, Any], answer: Answer) -> None:

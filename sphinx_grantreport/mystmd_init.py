@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .mystmd_engine import DIRECTIVE_OPTIONS
+from .mystmd_engine import DIRECTIVE_OPTIONS, FLAG_OPTIONS
 
 PLUGIN_FILE = "grantreport.mjs"
 
@@ -25,7 +25,13 @@ def plugin_text(python: str = sys.executable) -> str:
     template = files("sphinx_grantreport").joinpath("mystmd_plugin", PLUGIN_FILE)
     text = template.read_text(encoding="utf-8")
     text = text.replace("'@@PYTHON@@'", json.dumps(python))
-    return text.replace("@@OPTIONS@@", json.dumps(DIRECTIVE_OPTIONS, indent=2))
+    options = {
+        directive: {
+            name: "boolean" if name in FLAG_OPTIONS else "string" for name in names
+        }
+        for directive, names in DIRECTIVE_OPTIONS.items()
+    }
+    return text.replace("@@OPTIONS@@", json.dumps(options, indent=2))
 
 
 def listed(config: object) -> bool:

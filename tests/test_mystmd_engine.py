@@ -349,6 +349,18 @@ def test_myst_build_strict_shows_what_the_sphinx_build_shows(root, project):
     ]
     [image] = [node for node in _walk(mdast) if node["type"] == "image"]
     assert (root / "_build/site/public" / image["url"].lstrip("/")).is_file()
+    assert cards[0]["url"] == "#fig-users"  # :link-type: ref
+    [download] = [node for node in _walk(mdast) if node["type"] == "link"]
+    csv = (root / "_build/site/public" / download["url"].lstrip("/")).read_text()
+    assert csv.splitlines()[:2] == ["hub,users", "east,2410"]
+    [folded] = [node for node in _walk(mdast) if node["type"] == "admonition"]
+    assert folded["class"] == "dropdown"
+    assert [
+        texts(cell) for cell in folded["children"][1]["children"][1]["children"]
+    ] == [
+        "east",
+        "2.4K",
+    ]
 
     sphinx = project(root, name="sphinx")
     sphinx.build()

@@ -79,7 +79,9 @@ const kpiRole = {
 
 function directive(name) {
   const options = {};
-  for (const option of OPTIONS[name]) options[option] = { type: String };
+  for (const [option, kind] of Object.entries(OPTIONS[name])) {
+    options[option] = { type: kind === 'boolean' ? Boolean : String };
+  }
   return {
     name,
     arg: { type: String },
