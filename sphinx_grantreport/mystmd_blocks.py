@@ -23,6 +23,7 @@ from .mystmd_nodes import (
     text,
 )
 from .output_files import check_svg, write_atomically
+from .spreadsheet import csv_text
 from .version import package_version
 
 if TYPE_CHECKING:
@@ -59,17 +60,7 @@ def _data(report: MystReport, options: Mapping[str, Any], data: Table) -> list[N
 
     nodes: list[Node] = []
     if "download" in options:
-        content = data.to_csv().encode("utf-8")
-        name = f"data-{hashlib.sha256(content).hexdigest()[:24]}.csv"
-        path = report.root / CHART_DIR / name
-        if not path.is_file():
-            write_atomically(path, content)
-        link = {
-            "type": "link",
-            "url": f"/{(CHART_DIR / name).as_posix()}",
-            "children": [text("Download the data (CSV)")],
-        }
-        nodes.append(paragraph(link))
+        nodes.append(_download(report, data.to_csv()))
     if "table" in options:
         numbers = report.definitions.numbers
         yformat, xformat = options.get("yformat"), options.get("xformat")
@@ -91,6 +82,22 @@ def _data(report: MystReport, options: Mapping[str, Any], data: Table) -> list[N
             }
         )
     return nodes
+
+
+def _download(report: MystReport, csv: str) -> Node:
+    """A link to data as a CSV file, named by its content (mystmd copies a
+    linked file into the site)."""
+    content = csv.encode("utf-8")
+    name = f"data-{hashlib.sha256(content).hexdigest()[:24]}.csv"
+    path = report.root / CHART_DIR / name
+    if not path.is_file():
+        write_atomically(path, content)
+    link = {
+        "type": "link",
+        "url": f"/{(CHART_DIR / name).as_posix()}",
+        "children": [text("Download the data (CSV)")],
+    }
+    return paragraph(link)
 
 
 def chart(report: MystReport, options: Mapping[str, Any]) -> tuple[Node, Table]:
@@ -171,6 +178,10 @@ def table(report: MystReport, item: Mapping[str, Any], answer: Answer) -> None:
         rows.append(row([cell.text for cell in cells], shown.numeric))
     container["children"].append({"type": "table", "children": rows})
     answer.nodes = [container]
+    if "download" in options:
+        answer.nodes.append(
+            _download(report, csv_text(shown.csv_header, shown.csv_rows))
+        )
 
 
 def sources(report: MystReport, item: Mapping[str, Any], answer: Answer) -> None:

@@ -54,7 +54,7 @@ DIRECTIVE_OPTIONS: dict[str, tuple[str, ...]] = {
     "kpi-figure": ("sql", "data", "name", "alt", "download", "table", *CHART_OPTIONS),
     "kpi-table": (
         "sql", "data", "columns", "formats", "total", "sort", "limit", "others",
-        "bar", "good", "name",
+        "bar", "good", "name", "download",
     ),
     "kpi-sources": ("tables",),
     "kpi-cards": (

@@ -6,11 +6,15 @@
 // which computes them from grantreport.toml with the same engine as the
 // Sphinx build and answers with mdast nodes and located warnings.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 // The Python that has sphinx_grantreport installed: GRANTREPORT_PYTHON, or
-// the one that ran `sphinx-grantreport myst init`.
-const PYTHON = process.env.GRANTREPORT_PYTHON || '@@PYTHON@@';
+// the one that ran `sphinx-grantreport myst init` (on another machine, where
+// that one does not exist, python3 on the PATH).
+const INIT_PYTHON = '@@PYTHON@@';
+const PYTHON =
+  process.env.GRANTREPORT_PYTHON || (existsSync(INIT_PYTHON) ? INIT_PYTHON : 'python3');
 const OPTIONS = @@OPTIONS@@;
 
 let server = null;
@@ -63,7 +67,7 @@ function placeholder(kind, data, extra) {
   return {
     type: 'grantreport',
     kind,
-    arg: data.arg ?? data.body,
+    arg: kind === 'kpi' ? data.body : data.arg,
     options: data.options ?? {},
     position: data.node?.position,
     ...extra,
