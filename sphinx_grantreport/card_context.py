@@ -9,14 +9,15 @@ or bar shows, so that they read the same to every reader.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import ReportError
 from .formatting import NumberStyle, is_number
-from .metric_definitions import split_key
+from .metric_definitions import Measurement, split_key
+from .presentation import shown_text
 
 WORDS = {"good": "an improvement", "bad": "a worsening", "neutral": "no change"}
 
@@ -211,3 +212,33 @@ def read_reference(text: str) -> Reference:
         return Reference(sql=text)
     name, key = split_key(text)
     return Reference(metric=name, key=key)
+
+
+def changes_and_progress(
+    options: Mapping[str, Any],
+    measurement: Measurement,
+    resolve: Callable[[str], Measurement],
+    numbers: NumberStyle,
+) -> list[Change | Progress]:
+    """What a card's :compare: and :target: say about its value, in order;
+    ``resolve`` measures each reference (a metric, a query, a number, or in a
+    grid, a column of the card's row)."""
+    format_spec = measurement.format_spec(options.get("format"))
+    said: list[Change | Progress] = []
+    for reference, mode, down_is_good, label in comparisons(options):
+        said.append(
+            change(
+                measurement.value,
+                resolve(reference).value,
+                mode=mode,
+                down_is_good=down_is_good,
+                label=label,
+                format_spec=format_spec,
+                numbers=numbers,
+            )
+        )
+    if "target" in options:
+        target = resolve(options["target"])
+        target_text, _ = shown_text(target, numbers, format_spec)
+        said.append(progress(measurement.value, target.value, target_text, numbers))
+    return said

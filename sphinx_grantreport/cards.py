@@ -12,12 +12,11 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_design.cards import CardDirective
 from sphinx_design.shared import create_component, is_component
 
-from .card_context import comparisons, parts, read_reference
+from .card_context import Change, changes_and_progress, parts, read_reference
 from .errors import ReportError
 from .indicators import delta_paragraph, progress_nodes, sparkline
 from .metric_definitions import Measurement
 from .myst_options import check_not_cut
-from .presentation import shown_text
 from .report_warnings import warn
 from .session import Session, get_session
 from .title_templates import TITLE_FIELDS, parse_template
@@ -237,34 +236,19 @@ class KpiCardDirective(SphinxDirective):
                 )
             )
         try:
-            for reference_text, mode, down_is_good, label in self._comparisons():
-                reference = resolve(reference_text)
-                context.append(
-                    delta_paragraph(
-                        measurement.value,
-                        reference.value,
-                        mode=mode,
-                        down_is_good=down_is_good,
-                        label=label,
-                        format_spec=format_spec,
-                        numbers=numbers,
-                    )
-                )
-            if "target" in self.options:
-                target = resolve(self.options["target"])
-                text, _ = shown_text(target, numbers, format_spec)
-                context += progress_nodes(
-                    measurement.value, target.value, text, numbers
-                )
+            for said in changes_and_progress(
+                self.options, measurement, resolve, numbers
+            ):
+                if isinstance(said, Change):
+                    context.append(delta_paragraph(said))
+                else:
+                    context += progress_nodes(said)
             if "trend" in self.options:
                 rows = session.query(self.env, location, self.options["trend"]).rows
                 context.append(sparkline(rows, numbers, format_spec))
         except ReportError as error:
             warn(error, location)
         return context
-
-    def _comparisons(self) -> list[tuple[str, str, bool, str | None]]:
-        return comparisons(self.options)
 
     def _title(
         self,

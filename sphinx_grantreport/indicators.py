@@ -14,7 +14,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from .card_context import change, progress, trend
+from .card_context import Change, Progress, trend
 from .doctree import skip
 from .formatting import NumberStyle
 
@@ -24,26 +24,8 @@ class kpi_arrow(nodes.inline):
     screen readers in HTML; plain inline text in every other builder."""
 
 
-def delta_paragraph(
-    value: Any,
-    reference: Any,
-    *,
-    mode: str,
-    down_is_good: bool,
-    label: str | None,
-    format_spec: str | None,
-    numbers: NumberStyle,
-) -> nodes.paragraph:
-    """ "▲ +12% vs 2022": the change from ``reference`` to ``value``, good or bad."""
-    shown = change(
-        value,
-        reference,
-        mode=mode,
-        down_is_good=down_is_good,
-        label=label,
-        format_spec=format_spec,
-        numbers=numbers,
-    )
+def delta_paragraph(shown: Change) -> nodes.paragraph:
+    """ "▲ +12% vs 2022 (an improvement)", with classes for its colour."""
     paragraph = nodes.paragraph(
         "",
         "",
@@ -55,8 +37,8 @@ def delta_paragraph(
     )
     paragraph += kpi_arrow(shown.arrow, shown.arrow, classes=["kpi-delta-arrow"])
     paragraph += nodes.Text(f" {shown.amount}")
-    if label:
-        paragraph += nodes.Text(f" {label}")
+    if shown.label:
+        paragraph += nodes.Text(f" {shown.label}")
     paragraph += nodes.inline("", f" ({shown.words})", classes=["kpi-delta-words"])
     return paragraph
 
@@ -73,11 +55,8 @@ class kpi_progress(nodes.General, nodes.Element):
     """A bar of progress toward a target; ``fraction`` is value / target."""
 
 
-def progress_nodes(
-    value: Any, target: Any, target_text: str, numbers: NumberStyle
-) -> list[nodes.Node]:
+def progress_nodes(shown: Progress) -> list[nodes.Node]:
     """The bar and the words: "62% of the target of 120"."""
-    shown = progress(value, target, target_text, numbers)
     bar = kpi_progress("", fraction=shown.fraction)
     text = nodes.paragraph(shown.words, shown.words, classes=["kpi-card-progress-text"])
     return [bar, text]

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .card_context import change, comparisons, progress, read_reference, trend
+from .card_context import Change, changes_and_progress, read_reference, trend
 from .card_rows import card_rows, column_reader, in_order
 from .definitions import ReportDefinitions, resolve
 from .errors import Problem, ReportError
@@ -36,7 +36,7 @@ from .mystmd_nodes import (
     text,
 )
 from .output_files import write_atomically
-from .presentation import ShownValue, present, shown_text
+from .presentation import ShownValue, present
 from .project_file import ProjectFile, find_project_file, read_project_file
 from .role_text import parse_role_text, resolve_key_text
 from .settings import ReportSettings
@@ -324,23 +324,9 @@ class MystReport:
                 paragraph(text(f"As of {numbers.format(measurement.as_of)}"))
             )
         try:
-            for reference, mode, down_is_good, label in comparisons(options):
-                before = resolve(reference)
-                shown = change(
-                    measurement.value,
-                    before.value,
-                    mode=mode,
-                    down_is_good=down_is_good,
-                    label=label,
-                    format_spec=format_spec,
-                    numbers=numbers,
-                )
-                context.append(paragraph(text(shown.text)))
-            if "target" in options:
-                target = resolve(options["target"])
-                target_text, _ = shown_text(target, numbers, format_spec)
-                goal = progress(measurement.value, target.value, target_text, numbers)
-                context.append(paragraph(text(goal.words)))
+            for said in changes_and_progress(options, measurement, resolve, numbers):
+                words = said.text if isinstance(said, Change) else said.words
+                context.append(paragraph(text(words)))
             if "trend" in options:
                 line = trend(
                     self.engine.query(options["trend"]).rows, numbers, format_spec
