@@ -200,6 +200,14 @@ class Reference:
     metric: str | None = None
     key: str | None = None
 
+    def key_for(self, shown: Measurement, metrics: Mapping[str, Any]) -> str | None:
+        """The key to read a keyed metric at: its own, or (with none given)
+        the shown value's, so a card's key applies to what it compares with."""
+        definition = metrics.get(self.metric or "")
+        if self.key is None and shown.key and definition is not None and definition.key:
+            return ", ".join(shown.key)
+        return self.key
+
 
 def read_reference(text: str) -> Reference:
     """``120``, ``SELECT ...`` or ``name`` / ``name[key]``."""

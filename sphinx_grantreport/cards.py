@@ -307,10 +307,7 @@ def _measure_reference(
     if named.sql is not None:
         return session.measure(env, location, sql=named.sql)
     assert named.metric is not None
-    key = named.key
-    definition = session.definitions.metrics.get(named.metric)
-    if key is None and shown.key and definition is not None and definition.key:
-        key = ", ".join(shown.key)
+    key = named.key_for(shown, session.definitions.metrics)
     return session.measure(env, location, metric=named.metric, key=key)
 
 

@@ -8,9 +8,10 @@ draws nothing never imports matplotlib. :mod:`.chart_drawing` does the drawing.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,7 @@ from babel import dates as babel_dates
 from .errors import ReportError
 from .formatting import NumberStyle, format_value, is_number, parse_format
 from .spreadsheet import csv_text
+from .version import package_version
 
 KINDS = ("bar", "barh", "line", "area", "step", "scatter", "pie")
 SORTS = ("descending", "ascending")
@@ -392,3 +394,40 @@ def describe(data: PlotData, spec: ChartSpec, numbers: NumberStyle) -> str:
         high_text = numbers.format(high, spec.yformat)
         text += f"; values range from {low_text} to {high_text}"
     return text + "."
+
+
+def chart_digest(
+    options: Mapping[str, Any],
+    table: Table | None,
+    numbers: NumberStyle,
+    styles: Sequence[str | Path] = (),
+    plot: str | None = None,
+    plot_files: Sequence[Path] = (),
+) -> str:
+    """The name of a chart's files: a hash of everything it is drawn from
+    (the drawing code and its styles, the report's style files, the options,
+    the data, the language), so an unchanged chart is never drawn again and a
+    changed one never shown stale, under either engine."""
+    digest = hashlib.sha256()
+    for module_file in plot_files:  # a plot function's module and helpers
+        digest.update(module_file.read_bytes())
+    for style in styles:
+        if isinstance(style, Path):
+            digest.update(style.read_bytes())
+    digest.update(
+        repr(
+            (
+                package_version(),
+                STYLE_FILE.read_bytes(),
+                LITERAL_STYLE_FILE.read_bytes(),
+                [path.read_bytes() for path in DRAWING_FILES],
+                sorted(options.items()),
+                plot,
+                table,
+                str(numbers.locale),
+                numbers.currency,
+                [str(style) for style in styles],
+            )
+        ).encode()
+    )
+    return digest.hexdigest()[:24]

@@ -9,7 +9,6 @@ a cache under the doctree directory, so an unchanged chart is never redrawn.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 from collections.abc import Callable
@@ -33,7 +32,6 @@ from .output_files import check_svg, ensure_copy, least_width, write_atomically
 from .provenance import caption_label
 from .report_warnings import warn
 from .session import get_session
-from .version import package_version
 
 FIGURE_PLACEHOLDER = "⚠ figure unavailable"
 #: A chart's rows are kept in the doctree: more than this is a mistake (a
@@ -138,12 +136,10 @@ class KpiFigureDirective(SphinxDirective):
         options = {
             key: self.options[key] for key in CHART_OPTIONS if key in self.options
         }
-        digest = hashlib.sha256()
+        module_files: tuple[Path, ...] = ()
         if "plot" in self.options:
             _, module_files = session.evaluator.import_function(self.options["plot"])
             session.note(self.env, module_files)  # the plot module and its helpers
-            for module_file in module_files:
-                digest.update(module_file.read_bytes())
             alt = chart_spec.clean_text(self.options.get("alt", ""))
         else:
             if table is None:
@@ -156,28 +152,18 @@ class KpiFigureDirective(SphinxDirective):
                 self.options.get("alt")
                 or chart_spec.describe(data, spec, definitions.numbers)
             )
-        for style in definitions.chart_styles:
-            if isinstance(style, Path):
-                session.note(self.env, [style])
-                digest.update(style.read_bytes())
-
-        digest.update(
-            repr(
-                (
-                    package_version(),
-                    chart_spec.STYLE_FILE.read_bytes(),
-                    chart_spec.LITERAL_STYLE_FILE.read_bytes(),
-                    [path.read_bytes() for path in chart_spec.DRAWING_FILES],
-                    sorted(options.items()),
-                    self.options.get("plot"),
-                    table,
-                    str(definitions.numbers.locale),
-                    definitions.numbers.currency,
-                    [str(style) for style in definitions.chart_styles],
-                )
-            ).encode()
+        session.note(
+            self.env, [s for s in definitions.chart_styles if isinstance(s, Path)]
         )
-        chart = kpi_chart("", options=options, alt=alt, digest=digest.hexdigest()[:24])
+        digest = chart_spec.chart_digest(
+            options,
+            table,
+            definitions.numbers,
+            definitions.chart_styles,
+            self.options.get("plot"),
+            module_files,
+        )
+        chart = kpi_chart("", options=options, alt=alt, digest=digest)
         if table is not None:
             chart["columns"], chart["rows"] = list(table.columns), list(table.rows)
         for key in ("plot", "width"):

@@ -24,7 +24,6 @@ from .mystmd_nodes import (
 )
 from .output_files import check_svg, write_atomically
 from .spreadsheet import csv_text
-from .version import package_version
 
 if TYPE_CHECKING:
     from .chart_spec import Table
@@ -118,25 +117,13 @@ def chart(report: MystReport, options: Mapping[str, Any]) -> tuple[Node, Table]:
     alt = chart_spec.clean_text(
         options.get("alt") or chart_spec.describe(data, spec, numbers)
     )
-    digest = hashlib.sha256(
-        repr(
-            (
-                package_version(),
-                chart_spec.STYLE_FILE.read_bytes(),
-                [path.read_bytes() for path in chart_spec.DRAWING_FILES],
-                sorted(chart_options.items()),
-                table,
-                str(numbers.locale),
-                numbers.currency,
-            )
-        ).encode()
-    ).hexdigest()[:24]
+    styles = report.definitions.chart_styles
+    digest = chart_spec.chart_digest(chart_options, table, numbers, styles)
     name = f"chart-{digest}.svg"
     path = report.root / CHART_DIR / name
     if not path.is_file():
         from . import chart_drawing
 
-        styles = report.definitions.chart_styles
         drawn = chart_drawing.draw(data, spec, numbers, styles)
         content = chart_drawing.save(drawn, "svg", styles, literal=True)
         check_svg(content)

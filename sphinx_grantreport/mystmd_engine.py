@@ -36,7 +36,7 @@ from .mystmd_nodes import (
     text,
 )
 from .output_files import write_atomically
-from .presentation import ShownValue, present
+from .presentation import ShownValue, parameter, present
 from .project_file import ProjectFile, find_project_file, read_project_file
 from .role_text import parse_role_text, resolve_key_text
 from .settings import ReportSettings
@@ -151,16 +151,15 @@ class MystReport:
             answer.nodes = [text(VALUE_PLACEHOLDER)]
             return
         if asked.name.startswith("$"):
-            shown = self._show(
-                answer,
-                lambda: self._param(asked.name[1:]),
-                format_spec=asked.format_spec
-                or (
-                    "d"
-                    if type(self.definitions.params.get(asked.name[1:])) is int
-                    else None
-                ),
-            )
+            try:
+                measured, written = parameter(asked.name[1:], self.definitions.params)
+            except ReportError as error:
+                answer.warn(error)
+                shown = None
+            else:
+                shown = self._show(
+                    answer, lambda: measured, format_spec=asked.format_spec or written
+                )
         elif asked.as_list:
             shown = self._show(
                 answer,
@@ -176,13 +175,6 @@ class MystReport:
                 rounding=asked.rounding,
             )
         answer.nodes = [text(shown.text if shown else VALUE_PLACEHOLDER)]
-
-    def _param(self, name: str) -> Measurement:
-        params = self.definitions.params
-        if name not in params:
-            known = ", ".join(f"${n}" for n in sorted(params)) or "none"
-            raise ReportError("param", f"${name} is not a parameter (defined: {known})")
-        return Measurement(params[name], params={name: params[name]})
 
     def _card(self, item: Mapping[str, Any], answer: Answer) -> None:
         options = dict(item.get("options") or {})
@@ -351,10 +343,7 @@ class MystReport:
         if named.sql is not None:
             return self.evaluator.inline(named.sql)
         assert named.metric is not None
-        key = named.key
-        definition = self.definitions.metrics.get(named.metric)
-        if key is None and shown.key and definition is not None and definition.key:
-            key = ", ".join(shown.key)
+        key = named.key_for(shown, self.definitions.metrics)
         return self.evaluator.metric(named.metric, self._key(key))
 
 

@@ -5,7 +5,7 @@ engine shows a value through :func:`present`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -85,6 +85,20 @@ class ShownValue:
         """The unrounded value, for claims about it; None if not a number."""
         value = self.measurement.value
         return Decimal(str(value)) if is_number(value) else None
+
+
+def parameter(
+    name: str, params: Mapping[str, Any], files: Sequence[Path] = ()
+) -> tuple[Measurement, str | None]:
+    """A parameter's value as a measurement (``{kpi}`$year```), and the
+    format it is shown in unless one is asked for: a whole number as written
+    (a year is 2023, not 2,023)."""
+    if name not in params:
+        known = ", ".join(f"${n}" for n in sorted(params)) or "none"
+        raise ReportError("param", f"${name} is not a parameter (defined: {known})")
+    value = params[name]
+    measurement = Measurement(value, files=tuple(files), params={name: value})
+    return measurement, "d" if type(value) is int else None
 
 
 def present(

@@ -24,13 +24,13 @@ from .errors import Memo, ReportError
 from .metric_definitions import Measurement
 from .metrics import MetricEvaluator
 from .page_sets import EntityPage, PageSet
-from .presentation import ShownValue, present, sources
+from .presentation import ShownValue, parameter, present, sources
 from .project_file import ProjectFile
 from .provenance import record_data, record_value
 from .report_warnings import warn, warn_problems
 from .role_text import resolve_key_text
 from .settings import ReportSettings, build_time
-from .snapshots import snapshot_doubt, snapshot_path
+from .snapshots import snapshot_doubts, snapshot_path
 
 
 class Session:
@@ -59,7 +59,9 @@ class Session:
         self._noted: set[tuple[str, Path]] = set()
         self._locale_checked = False
         self._data_errors: set[str] = set()  # each said once, not once per use
-        self._query_files: Memo[str, tuple[tuple[Path, ...], tuple[str, ...]]] = Memo()
+        self._query_files: Memo[
+            str, tuple[tuple[Path, ...], tuple[str, ...], ReportError | None]
+        ] = Memo()
 
     def note(self, env: BuildEnvironment, paths: Iterable[Path]) -> None:
         """Make the current page depend on files, once per page: Sphinx's own
@@ -73,20 +75,22 @@ class Session:
         """The page depends on the tables a query reads; a table name that two
         data files would take is reported where a query uses it, and a
         source's snapshot older than its max_age at the source's entry."""
-        files, tables = self._query_files.get(sql, lambda: self._files_of(sql))
+        files, tables, blocked = self._query_files.get(sql, lambda: self._files_of(sql))
         self.note(env, files)
-        for name in self.engine.names_read(sql):
-            if (error := self.engine.blocked.get(name)) is not None:
-                raise error
+        if blocked is not None:  # after noting: a fetched snapshot rebuilds it
+            raise blocked
         for name in tables:
             if clash := self.definitions.data.clashes.get(name):
                 warn(ReportError("data", clash), location)
             if (doubt := self._source_doubts.get(name)) is not None:
                 self.warn_once(*doubt)
 
-    def _files_of(self, sql: str) -> tuple[tuple[Path, ...], tuple[str, ...]]:
-        """The files a query depends on, and the tables it reads: once per
-        query and process (a keyed metric's query is shown at every key)."""
+    def _files_of(
+        self, sql: str
+    ) -> tuple[tuple[Path, ...], tuple[str, ...], ReportError | None]:
+        """The files a query depends on, the tables it reads, and why it
+        cannot read one (a source not fetched, a link out): once per query
+        and process (a keyed metric's query is shown at every key)."""
         definitions = self.definitions
         srcdir = definitions.srcdir
         # a table that no file provides yet: the page depends on the file it
@@ -106,25 +110,19 @@ class Session:
             name for name in self.engine.names_read(sql) if name in self.engine.tables
         )
         known = [definitions.tables[name] for name in tables]
-        return (*missing, *known), tables
+        blocked = next(
+            (
+                self.engine.blocked[name]
+                for name in self.engine.names_read(sql)
+                if name in self.engine.blocked
+            ),
+            None,
+        )
+        return (*missing, *known), tables, blocked
 
     @cached_property
     def _source_doubts(self) -> dict[str, tuple[ReportError, str | None]]:
-        """Sources whose snapshot is not the pinned file or older than their
-        max_age, with the warning and its place (the source's entry in
-        grantreport.toml)."""
-        stale = {}
-        now = build_time()
-        for name, entry in self.definitions.snapshots.items():
-            source = self.definitions.sources[name]
-            path = self.definitions.tables.get(name)
-            if path is None:
-                continue
-            if (message := snapshot_doubt(source, entry, path, now)) is not None:
-                file, line = self.definitions.source_places.get(name, (None, None))
-                place = f"{file}:{line or ''}" if file else None
-                stale[name] = (ReportError("source", message), place)
-        return stale
+        return snapshot_doubts(self.definitions, build_time())
 
     def measure(
         self,
@@ -257,22 +255,12 @@ class Session:
         self.note(env, self.definitions.files)
         params = self.params(env)
         try:
-            if name not in params:
-                known = ", ".join(f"${n}" for n in sorted(params)) or "none"
-                raise ReportError(
-                    "param", f"${name} is not a parameter (defined: {known})"
-                )
-            measurement = Measurement(
-                params[name], files=self.definitions.files, params={name: params[name]}
-            )
-            value = params[name]
-            if format_spec is None and type(value) is int:
-                format_spec = "d"  # as written: a year is 2023, not 2,023
+            measurement, written = parameter(name, params, self.definitions.files)
             shown = present(
                 self.evaluator,
                 measurement,
                 self.definitions.numbers,
-                format_spec=format_spec,
+                format_spec=format_spec or written,
             )
         except ReportError as error:
             warn(error, location)

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .datafiles import SNAPSHOT_DIR
 from .errors import ReportError
@@ -32,6 +32,9 @@ from .lock_file import (
 from .query_check import first_line
 from .settings import FETCH_POLICIES
 from .source_definitions import SourceDefinition, redact, secrets
+
+if TYPE_CHECKING:
+    from .definitions import ReportDefinitions
 
 #: When a build fetches (grantreport_fetch): never, sources with no
 #: snapshot, sources whose snapshot is stale, or every source.
@@ -274,3 +277,22 @@ def snapshot_doubt(
         f"source {source.name!r} was fetched {entry.fetched_at} ({days} days ago), "
         f"longer ago than its max_age; run 'sphinx-grantreport fetch {source.name}'"
     )
+
+
+def snapshot_doubts(
+    definitions: ReportDefinitions, now: datetime.datetime
+) -> dict[str, tuple[ReportError, str | None]]:
+    """Each source whose snapshot is not the pinned file or older than its
+    max_age, with the warning and its place (the source's entry in
+    grantreport.toml, as ``file:line``)."""
+    doubts = {}
+    for name, entry in definitions.snapshots.items():
+        path = definitions.tables.get(name)
+        if path is None:
+            continue
+        message = snapshot_doubt(definitions.sources[name], entry, path, now)
+        if message is not None:
+            file, line = definitions.source_places.get(name, (None, None))
+            place = f"{file}:{line or ''}" if file else None
+            doubts[name] = (ReportError("source", message), place)
+    return doubts
