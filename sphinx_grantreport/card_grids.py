@@ -5,7 +5,7 @@ grid of 70 communities costs one query, not 70."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -13,13 +13,16 @@ from sphinx.application import Sphinx
 from sphinx_design.grids import gutter_option, row_columns_option
 from sphinx_design.shared import create_component
 
-from .card_rows import CardRows, card_rows, column_reader, in_order
+from .build_state import get_session
 from .cards import KpiCardDirective
 from .errors import ReportError
 from .myst_options import check_not_cut
 from .report_warnings import warn
-from .session import Session, get_session
 from .values import value_node
+
+if TYPE_CHECKING:
+    from .card_rows import CardRows
+    from .session import Session
 
 _SHARED_OPTIONS = (
     "format",
@@ -72,6 +75,8 @@ class KpiCardsDirective(KpiCardDirective):
     }
 
     def run(self) -> list[nodes.Node]:
+        from .card_rows import column_reader, in_order
+
         location = (self.env.docname, self.lineno)
         session = get_session(self.env)
         try:
@@ -132,6 +137,8 @@ class KpiCardsDirective(KpiCardDirective):
     def _rows(self, session: Session, location: tuple[str, int]) -> CardRows:
         """The result, its key columns, its value column, and a measurement
         for each row."""
+        from .card_rows import card_rows
+
         check_not_cut("sql", self.options.get("sql"), self.content)
         return card_rows(
             self.options,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -12,15 +12,17 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_design.cards import CardDirective
 from sphinx_design.shared import create_component, is_component
 
-from .card_context import Change, changes_and_progress, parts, read_reference
+from .build_state import get_session
 from .errors import ReportError
 from .indicators import delta_paragraph, progress_nodes, sparkline
-from .metric_definitions import Measurement
 from .myst_options import check_not_cut
 from .report_warnings import warn
-from .session import Session, get_session
 from .title_templates import TITLE_FIELDS, parse_template
 from .values import kpi_value, value_node
+
+if TYPE_CHECKING:
+    from .metric_definitions import Measurement
+    from .session import Session
 
 
 class kpi_card(nodes.container):
@@ -224,6 +226,8 @@ class KpiCardDirective(SphinxDirective):
     ) -> list[nodes.Node]:
         """The change, the progress and the trend the options ask for; each
         :compare: and :target: reference is measured by ``resolve``."""
+        from .card_context import Change, changes_and_progress
+
         session = get_session(self.env)
         numbers = session.definitions.numbers
         format_spec = measurement.format_spec(self.options.get("format"))
@@ -287,6 +291,8 @@ def _plain_title(
 
 def _each(text: str, choices: tuple[str, ...]) -> str:
     """An option of one choice, or of one per comparison separated by ';'."""
+    from .card_context import parts
+
     for part in parts(text):
         directives.choice(part, choices)
     return text
@@ -301,6 +307,9 @@ def _measure_reference(
 ) -> Measurement:
     """A :compare: or :target: value: a number, a query or a metric name
     (``name[key]``; a keyed metric without a key takes the shown value's)."""
+    from .card_context import read_reference
+    from .metric_definitions import Measurement
+
     named = read_reference(reference)
     if named.number is not None:
         return Measurement(named.number)

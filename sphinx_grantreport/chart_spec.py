@@ -21,6 +21,7 @@ from babel import Locale
 from babel import dates as babel_dates
 
 from .errors import ReportError
+from .figure_options import MAX_CATEGORIES
 from .formatting import NumberStyle, format_value, is_number, parse_format
 from .spreadsheet import csv_text
 from .version import package_version
@@ -71,10 +72,6 @@ DRAWING_FILES = tuple(
     for name in ("chart_spec.py", "chart_drawing.py", "chart_style.py")
 )
 
-#: A chart that labels each x value (every bar, bar or pie chart; a line,
-#: area, step or scatter chart over text) cannot show more labels than this
-#: (10,000 bars took 92 s to draw, unreadable): the page is told to aggregate.
-MAX_CATEGORIES = 500
 #: What chart text cannot carry: the controls below 0x20 that XML 1.0 forbids
 #: (one makes an SVG that no browser shows), DEL and the C1 controls (no glyph),
 #: lone surrogates (no UTF-8 for them) and U+FFFE/U+FFFF (not XML characters).

@@ -10,9 +10,9 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from .build_state import BuildState
 from .project_file import ProjectFile, find_project_file, read_project_file
 from .report_warnings import warn_problems
-from .session import BuildState
 from .settings import PREFIX, ReportSettings, default_of, setting_fields
 
 #: Where config-inited leaves the project file for builder-inited (a private

@@ -20,10 +20,10 @@ from sphinx.environment import BuildEnvironment
 from sphinx.project import Project
 from sphinx.util import texescape
 
+from .build_state import BuildState, build_state
 from .errors import Problem, ReportError
 from .page_sets import EntityPage, PageSet, expand
 from .report_warnings import warn_problems
-from .session import BuildState, build_state
 
 #: env.__dict__ key: each entity page's row digest at the last build (pickled
 #: with the environment, so that a changed row rebuilds its page).

@@ -7,6 +7,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from .build_state import setup_build_state
 from .builder import setup_builder
 from .card_grids import setup_card_grids
 from .cards import setup_cards
@@ -19,7 +20,6 @@ from .manpage import setup_manpage
 from .mystmd_compat import setup_mystmd_compat
 from .provenance import setup_provenance
 from .roles import setup_roles
-from .session import setup_session
 from .source_snapshots import setup_source_snapshots
 from .sources import setup_sources
 from .tables import setup_tables
@@ -31,7 +31,7 @@ CSS_FILE = "grantreport.css"
 
 #: Bumped when what the extension keeps in the environment changes shape,
 #: so that Sphinx rereads every page instead of loading stale records.
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 
 def _add_css(app: Sphinx) -> None:
@@ -48,7 +48,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     # the grantreport theme's own options are dropped under another theme
     app.setup_extension("sphinx_grantreport.theme")
     setup_config(app)
-    setup_session(app)
+    setup_build_state(app)
     setup_provenance(app)
     setup_values(app)
     setup_indicators(app)

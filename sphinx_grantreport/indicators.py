@@ -9,14 +9,16 @@ text output and in print; the arrow itself is hidden from screen readers.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from .card_context import Change, Progress, trend
 from .doctree import skip
-from .formatting import NumberStyle
+
+if TYPE_CHECKING:
+    from .card_context import Change, Progress
+    from .formatting import NumberStyle
 
 
 class kpi_arrow(nodes.inline):
@@ -102,6 +104,8 @@ def sparkline(
     rows: list[tuple[Any, ...]], numbers: NumberStyle, format_spec: str | None
 ) -> kpi_sparkline:
     """A sparkline from (x, y) rows, in their order, with an accessible label."""
+    from .card_context import trend
+
     shown = trend(rows, numbers, format_spec)
     return kpi_sparkline("", points=shown.points, label=shown.label)
 

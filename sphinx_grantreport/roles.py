@@ -6,12 +6,10 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxRole
 
+from .build_state import get_session
 from .errors import ReportError
-from .formatting import parse_rounding
 from .provenance import record_value
 from .report_warnings import warn
-from .role_text import parse_role_text
-from .session import get_session
 from .values import value_node
 
 
@@ -27,6 +25,9 @@ class KpiRole(SphinxRole):
     """
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        from .formatting import parse_rounding
+        from .role_text import parse_role_text
+
         location = (self.env.docname, self.lineno)
         shown = None
         try:

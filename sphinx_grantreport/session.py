@@ -1,9 +1,11 @@
-"""Per-build state: the report's definitions, and in each build process the
-query engine and metric evaluator that compute with them.
+"""The query engine and metric evaluator of one build process, and what a
+page asks of them.
 
 A page asks the session once per number (:meth:`Session.show`); the session
 makes the page depend on every file the value may come from, computes it,
-warns at the page's line and records it for the ``kpis`` builder.
+warns at the page's line and records it for the ``kpis`` builder. Imported
+when a page is first read (see :mod:`.build_state`), so that a build with
+nothing to read loads no engine.
 """
 
 from __future__ import annotations
@@ -14,22 +16,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from .datafiles import DATA_DIR
-from .definitions import ReportDefinitions, resolve
+from .definitions import ReportDefinitions
 from .engine import QueryResult
 from .errors import Memo, ReportError
 from .metric_definitions import Measurement
 from .metrics import MetricEvaluator
-from .page_sets import EntityPage, PageSet
+from .page_sets import EntityPage
 from .presentation import ShownValue, parameter, present, sources
-from .project_file import ProjectFile
 from .provenance import record_data, record_value
-from .report_warnings import warn, warn_problems
+from .report_warnings import warn
 from .role_text import resolve_key_text
-from .settings import ReportSettings, build_time
+from .settings import build_time
 from .snapshots import snapshot_doubts, snapshot_path
 
 
@@ -310,112 +310,3 @@ class Session:
     def close(self) -> None:
         if self.pid == os.getpid():
             self.engine.close()
-
-
-class BuildState:
-    """What the extension keeps on the build environment (``env.grantreport``):
-    this build's definitions, resolved when first used (a build with nothing
-    to read resolves none), and this process's session. Neither is pickled
-    with the environment: each build makes them anew."""
-
-    def __init__(
-        self,
-        srcdir: Path | None = None,
-        confdir: Path | None = None,
-        settings: ReportSettings | None = None,
-        project: ProjectFile | None = None,
-        language: str | None = None,
-        doctreedir: Path | None = None,
-    ) -> None:
-        self._inputs = (srcdir, confdir, settings, project, language)
-        self._spill_dir = doctreedir / "grantreport-spill" if doctreedir else None
-        self._definitions: ReportDefinitions | None = None
-        self._session: Session | None = None
-        #: this build's entity pages, by document name (see entity_pages)
-        self.pages: dict[str, EntityPage] = {}
-        #: each page set's index page: its set and pages
-        self.page_indexes: dict[str, tuple[PageSet, list[EntityPage]]] = {}
-        #: entity pages of the last build whose rows are gone
-        self.removed_pages: list[str] = []
-
-    @property
-    def has_page_sets(self) -> bool:
-        """Whether the project file has [pages.*] (known without resolving
-        the definitions, which a no-op rebuild never does)."""
-        project = self._inputs[3]
-        return bool(project is not None and project.pages)
-
-    @property
-    def has_sources(self) -> bool:
-        """Whether the project file has [sources.*] (known without resolving)."""
-        project = self._inputs[3]
-        return bool(project is not None and project.sources)
-
-    def where(self, key: str) -> tuple[str | None, int | None]:
-        """The file and line of a section of the project file."""
-        project = self._inputs[3]
-        return project.where(key) if project is not None else (None, None)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (BuildState, ())
-
-    @property
-    def definitions(self) -> ReportDefinitions:
-        if self._definitions is None:
-            srcdir, confdir, settings, project, language = self._inputs
-            assert srcdir is not None and confdir is not None, "before builder-inited"
-            self._definitions, problems = resolve(
-                srcdir,
-                confdir,
-                settings or ReportSettings(),
-                project or ProjectFile(),
-                language,
-            )
-            warn_problems(problems)
-        return self._definitions
-
-    @property
-    def session(self) -> Session:
-        """This process's session, made on first use."""
-        if self._session is None or self._session.pid != os.getpid():
-            self._session = Session(self.definitions, self._spill_dir, self.pages)
-        return self._session
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-
-def build_state(env: BuildEnvironment) -> BuildState:
-    state = env.__dict__.get("grantreport")
-    if not isinstance(state, BuildState):
-        state = env.__dict__["grantreport"] = BuildState()
-    return state
-
-
-def get_session(env: BuildEnvironment) -> Session:
-    """This process's session for this build."""
-    return build_state(env).session
-
-
-def _resolve_before_reading(
-    app: Sphinx, env: BuildEnvironment, docnames: list[str]
-) -> None:
-    """Resolve the definitions and find the data files before pages are read
-    (``env-before-read-docs``), so that parallel readers share them and their
-    problems are reported once."""
-    if docnames:
-        data = build_state(env).definitions.data
-        for problem in data.problems:
-            warn(ReportError("data", problem), f"{Path(env.srcdir) / DATA_DIR}:")
-
-
-def _close(app: Sphinx, exception: Exception | None) -> None:
-    """Release the DuckDB connection at the end of a build."""
-    build_state(app.env).close()
-
-
-def setup_session(app: Sphinx) -> None:
-    app.connect("env-before-read-docs", _resolve_before_reading)
-    app.connect("build-finished", _close)

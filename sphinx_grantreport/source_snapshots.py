@@ -12,10 +12,9 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from .build_state import build_state
 from .errors import ReportError
 from .report_warnings import warn
-from .session import build_state
-from .snapshots import chosen, fetch_sources
 
 LOGGER = logging.getLogger("sphinx_grantreport")
 
@@ -29,6 +28,8 @@ def fetch_before_reading(app: Sphinx) -> None:
     definitions = state.definitions
     if policy not in ("missing", "stale", "always"):
         return  # reported with the other settings
+    from .snapshots import chosen, fetch_sources
+
     base = definitions.base_dir
     picked = chosen(definitions.sources, base, policy)
     if not picked:

@@ -20,11 +20,10 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from .datafiles import shown_path
+from .build_state import get_session
 from .doctree import Cell, table_node
 from .errors import ReportError
 from .report_warnings import warn
-from .session import get_session
 
 HEADER = ("Table", "File", "Rows", "Columns", "Dates", "SHA-256")
 
@@ -109,6 +108,8 @@ class KpiSourcesDirective(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
+        from .datafiles import shown_path
+
         session = get_session(self.env)
         definitions = session.definitions
         numbers = definitions.numbers

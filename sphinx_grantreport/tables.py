@@ -14,7 +14,7 @@ import hashlib
 import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -22,17 +22,17 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from . import table_spec
+from .build_state import get_session
 from .doctree import numbered_name, skip
 from .errors import ReportError
 from .myst_options import check_not_cut
 from .output_files import ensure_copy
-from .presentation import sources
 from .provenance import caption_label
 from .report_warnings import warn
-from .session import get_session
 from .spreadsheet import csv_text
-from .table_spec import Cell, ShownTable
+
+if TYPE_CHECKING:
+    from .table_spec import Cell, ShownTable
 
 TABLE_PLACEHOLDER = "⚠ table unavailable"
 #: The table's text is this wide (in characters) or less: LaTeX gives each
@@ -153,6 +153,9 @@ class KpiTableDirective(SphinxDirective):
         return definition.sql
 
     def _table(self, location: tuple[str, int]) -> list[nodes.Node]:
+        from . import table_spec
+        from .presentation import sources
+
         session = get_session(self.env)
         sql = self._query()
         options = table_spec.parse_options(self.options)  # before any query runs
@@ -225,7 +228,7 @@ def _row(
         text = cell if isinstance(cell, str) else cell.text
         paragraph = nodes.paragraph(text, "")
         names = ["kpi-table-number"] if numeric[index] and index else []
-        if isinstance(cell, Cell):
+        if not isinstance(cell, str):
             if cell.bar is not None:
                 paragraph += kpi_table_bar("", width=round(cell.bar * 100, 1))
                 names.append("kpi-table-bar-cell")

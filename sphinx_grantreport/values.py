@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
@@ -18,9 +18,11 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.html5 import HTML5Translator
 
 from .errors import ReportError
-from .presentation import ShownValue
 from .provenance import PLACEHOLDER
 from .report_warnings import warn
+
+if TYPE_CHECKING:
+    from .presentation import ShownValue
 
 
 class kpi_value(nodes.inline, addnodes.not_smartquotable):
