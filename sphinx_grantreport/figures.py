@@ -23,6 +23,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
 from . import chart_spec
+from .build_state import get_session
 from .chart_spec import ChartSpec, Table
 from .doctree import depart_nothing, numbered_name, skip, table_node
 from .errors import ReportError
@@ -31,7 +32,6 @@ from .myst_options import check_not_cut
 from .output_files import check_svg, ensure_copy, least_width, write_atomically
 from .provenance import caption_label
 from .report_warnings import warn
-from .session import get_session
 
 FIGURE_PLACEHOLDER = "⚠ figure unavailable"
 #: A chart's rows are kept in the doctree: more than this is a mistake (a
