@@ -307,6 +307,9 @@ class NumberStyle:
     _texts: dict[tuple[type, str, str | None], str] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: every digit of values already shown so (see :meth:`exactly`), by the
+    #: Decimal's text: 70 and 70.0 are equal Decimals shown apart
+    _exact: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def format(self, value: object, spec: str | None = None) -> str:
         """A value as text, made once for each value and format: a report
@@ -331,11 +334,18 @@ class NumberStyle:
 
     def exactly(self, value: Decimal) -> str:
         """Every digit of a value, grouped as the language groups them: what
-        a reader who opens its sources sees behind a rounded "70"."""
-        with decimal.localcontext(_EXACT):
-            return babel_numbers.format_decimal(
-                value, locale=self.locale, decimal_quantization=False
-            )
+        a reader who opens its sources sees behind a rounded "70"; made once
+        per value, as :meth:`format` is."""
+        key = str(value)
+        text = self._exact.get(key)
+        if text is None:
+            with decimal.localcontext(_EXACT):
+                text = babel_numbers.format_decimal(
+                    value, locale=self.locale, decimal_quantization=False
+                )
+            if len(self._exact) < 100_000:
+                self._exact[key] = text
+        return text
 
 
 def shown_number(

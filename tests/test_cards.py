@@ -175,3 +175,48 @@ def test_other_builders_do_not_crash(project, builder):
     built = project("basic")
     built.build(builder)
     assert "grantreport" not in built.warnings
+
+
+#: Titles whose words are taken as text (letters, digits, spaces, commas,
+#: "%", a full stop ending a word) and titles that must still be parsed.
+TITLES = [
+    "Communities served",
+    "More than {value} communities",
+    "Raised, 2024: {value}",
+    "{value} raised in 12 months.",
+    "Growth 5% {value}",
+    "*Emphasis* {value}",
+    "A `literal` {value}",
+    "See example.com for {value}",
+    "Version 2.5 has {value}",
+    'it\'s {value} -- not "less"...',
+    "snake_case {value}",
+]
+
+
+@pytest.mark.parametrize("syntax", ["md", "rst"])
+def test_plain_title_words_are_the_same_taken_as_text_or_parsed(
+    project, monkeypatch, syntax
+):
+    from sphinx_grantreport import cards
+
+    def card(title: str) -> str:
+        if syntax == "md":
+            return f":::{{kpi-card}} {title}\n:metric: active_communities\n:::\n\n"
+        return f".. kpi-card:: {title}\n   :metric: active_communities\n\n"
+
+    if syntax == "rst":
+        heading = ":orphan:\n\nTitles\n======\n\n"
+    else:
+        heading = "---\norphan: true\n---\n# Titles\n\n"
+    pages = []
+    for plain in (cards.PLAIN_WORDS, cards.re.compile(r"(?!)")):  # never plain
+        monkeypatch.setattr(cards, "PLAIN_WORDS", plain)
+        built = project("basic", f"titles-{syntax}-{len(pages)}")
+        built.write(f"titles.{syntax}", heading + "".join(map(card, TITLES)))
+        built.build()
+        assert "titles.rst" not in built.warnings and "titles.md" not in built.warnings
+        body = soup(built.html("titles")).select("div.kpi-card")
+        pages.append([str(card) for card in body])
+    assert len(pages[0]) == len(TITLES)
+    assert pages[0] == pages[1]
