@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from .chart_spec import ChartSpec, PlotData, Table, category_label
-from .chart_style import ValueTicks, shared_texts, style_context
+from .chart_style import ValueTicks, saved, shared_texts, style_context, two_tones
 from .chart_style import save as save
 from .errors import ReportError
 from .formatting import NumberStyle, parse_format
@@ -45,6 +45,24 @@ def draw(
         figure = Figure(figsize=spec.figsize, layout="constrained")
         paint(Canvas(figure, figure.add_subplot(), data, spec, numbers))
     return figure
+
+
+def draw_light_and_dark(
+    data: PlotData, spec: ChartSpec, numbers: NumberStyle
+) -> tuple[bytes, bytes] | None:
+    """The chart's light and dark SVG from one drawing, in our styles alone
+    (half the cost of drawing both); None when it cannot be (see
+    :func:`.chart_style.two_tones`): then draw each."""
+    tones = two_tones(literal=True, taken=spec.colors)
+    if tones is None:
+        return None
+    with style_context((), literal=True), mpl.rc_context(tones.stand_ins):
+        figure = Figure(figsize=spec.figsize, layout="constrained")
+        paint(Canvas(figure, figure.add_subplot(), data, spec, numbers))
+        svg = saved(figure, "svg")
+    if not tones.only_as_colours(svg):
+        return None
+    return tones.recolour(svg, dark=False), tones.recolour(svg, dark=True)
 
 
 def draw_with(

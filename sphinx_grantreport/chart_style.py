@@ -7,15 +7,20 @@ Imported with :mod:`.chart_drawing`, only when a chart is really drawn.
 from __future__ import annotations
 
 import decimal
+import functools
 import io
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 from babel import numbers as babel_numbers
-from matplotlib import style
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from cycler import cycler
+from matplotlib import colors, style
+from matplotlib.backend_bases import get_registered_canvas_class
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter
 
@@ -35,6 +40,11 @@ METADATA: dict[str, dict[str, Any]] = {
     "pdf": {"CreationDate": None, "ModDate": None, "Creator": "sphinx-grantreport"},
     "png": {"Software": "sphinx-grantreport"},
 }
+
+#: What an rcParams colour means when it says "auto".
+_AUTO = {"axes.titlecolor": "text.color", "savefig.facecolor": "figure.facecolor"}
+#: A colour in an SVG as matplotlib writes it: ``fill: #1f2328``.
+_SVG_COLOUR = re.compile(rb"(?:(?<=fill: )|(?<=stroke: ))#[0-9a-f]{6}")
 
 
 def style_context(
@@ -64,12 +74,119 @@ def save(
     """The figure as SVG, PDF or PNG bytes, free of timestamps, so that the
     same chart always gives the same file. Saved in the style it was drawn in
     (``literal`` too), since tick labels may be made while saving."""
-    FigureCanvasAgg(figure)  # render with Agg, whatever the user's backend
-    buffer = io.BytesIO()
     with style_context(styles, dark, literal):
-        dpi = 200 if fmt == "png" else None
-        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=METADATA[fmt])
+        return saved(figure, fmt)
+
+
+def saved(figure: Figure, fmt: str) -> bytes:
+    """The figure's bytes in the style in force (see :func:`save`).
+
+    The layout is done once, by the format's own renderer, before saving:
+    ``savefig`` would do it in a draw of its own (a third of the cost of a
+    chart), then draw again."""
+    dpi = 200 if fmt == "png" else None
+    get_registered_canvas_class(fmt)(figure)  # whatever the user's backend
+    if dpi is not None:
+        figure.set_dpi(dpi)  # laid out at the dpi it is saved in
+    engine = figure.get_layout_engine()
+    if engine is not None and not _layout_by_default():
+        engine.execute(figure)
+        figure.set_layout_engine(None)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=dpi, metadata=METADATA[fmt])
     return buffer.getvalue()
+
+
+def _layout_by_default() -> bool:
+    """Whether the style asks every figure for a layout (then savefig keeps
+    laying it out, as it would)."""
+    return bool(
+        mpl.rcParams["figure.autolayout"]
+        or mpl.rcParams["figure.constrained_layout.use"]
+    )
+
+
+@dataclass(frozen=True)
+class TwoTones:
+    """How to draw a chart once and save it light and dark: every colour that
+    the dark style changes gets a stand-in colour of its own to draw with,
+    which each variant's SVG then replaces by its real colour. The colours
+    never change the layout, so both files are what two drawings would give
+    (see tests/test_chart_speed.py)."""
+
+    stand_ins: dict[Any, Any]  # rcParams to draw in
+    light: dict[bytes, bytes]  # stand-in -> light colour, as SVG writes them
+    dark: dict[bytes, bytes]
+
+    def recolour(self, svg: bytes, dark: bool) -> bytes:
+        """The SVG drawn in the stand-ins, in the light or dark colours."""
+        real = self.dark if dark else self.light
+        return _SVG_COLOUR.sub(lambda m: real.get(m[0], m[0]), svg)
+
+    def only_as_colours(self, svg: bytes) -> bool:
+        """Whether every stand-in in the SVG is a colour (none is text)."""
+        found = len([m for m in _SVG_COLOUR.findall(svg) if m in self.light])
+        return found == sum(svg.count(stand_in) for stand_in in self.light)
+
+
+def two_tones(literal: bool, taken: Sequence[str] = ()) -> TwoTones | None:
+    """Our light and dark styles as :class:`TwoTones`; None when a colour
+    is not plain (see-through, "none"), or a stand-in would be one of the
+    ``taken`` colours (the chart's own). Only for our styles alone: what a
+    user's style or plot function does with a colour is theirs."""
+    light, dark = _colours(False, literal), _colours(True, literal)
+    stand_ins: dict[str, Any] = {}
+    pairs: list[tuple[Any, Any]] = []
+    for key in sorted(light.keys() - {"axes.prop_cycle"}):  # the same each run
+        if light[key] != dark[key]:
+            stand_ins[key] = _stand_in(len(pairs))
+            pairs.append((_resolved(light, key), _resolved(dark, key)))
+    cycles = [light["axes.prop_cycle"], dark["axes.prop_cycle"]]
+    if cycles[0] != cycles[1]:
+        if any(c.keys != {"color"} or len(c) != len(cycles[0]) for c in cycles):
+            return None
+        palettes = [c.by_key()["color"] for c in cycles]
+        stand_ins["axes.prop_cycle"] = cycler(
+            color=[_stand_in(len(pairs) + i) for i in range(len(palettes[0]))]
+        )
+        pairs.extend(zip(*palettes, strict=True))
+    if any(colors.to_rgba(c)[3] != 1 for pair in pairs for c in pair):
+        return None
+    if not all(map(colors.is_color_like, taken)):
+        return None  # drawing it says what is wrong
+    hexes = [_stand_in(i) for i in range(len(pairs))]
+    real = {colors.to_hex(c) for c in [*taken, *(c for pair in pairs for c in pair)]}
+    if real.intersection(hexes):
+        return None
+    codes = [h.encode() for h in hexes]
+    return TwoTones(
+        stand_ins,
+        {
+            c: colors.to_hex(lt).encode()
+            for c, (lt, _) in zip(codes, pairs, strict=True)
+        },
+        {
+            c: colors.to_hex(dk).encode()
+            for c, (_, dk) in zip(codes, pairs, strict=True)
+        },
+    )
+
+
+def _stand_in(index: int) -> str:
+    return f"#{index + 1:02x}a53c"  # no style colour, and no two alike
+
+
+@functools.cache
+def _colours(dark: bool, literal: bool) -> dict[str, Any]:
+    """The colours the dark style sets, as our styles (light or dark) leave them."""
+    keys = mpl.rc_params_from_file(DARK_STYLE_FILE, use_default_template=False)
+    with style_context((), dark, literal):
+        return {key: mpl.rcParams[key] for key in keys}
+
+
+def _resolved(rc: dict[str, Any], key: str) -> Any:
+    value = rc[key]
+    return rc[_AUTO[key]] if value == "auto" and key in _AUTO else value
 
 
 class ValueTicks(Formatter):

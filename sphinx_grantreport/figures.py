@@ -13,7 +13,7 @@ import html
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -22,9 +22,7 @@ from sphinx.builders import Builder
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
-from . import chart_spec
 from .build_state import get_session
-from .chart_spec import ChartSpec, Table
 from .doctree import depart_nothing, numbered_name, skip, table_node
 from .errors import ReportError
 from .figure_options import CHART_OPTIONS, FIGURE_OPTION_HELP
@@ -32,6 +30,9 @@ from .myst_options import check_not_cut
 from .output_files import check_svg, ensure_copy, least_width, write_atomically
 from .provenance import caption_label
 from .report_warnings import warn
+
+if TYPE_CHECKING:
+    from .chart_spec import ChartSpec, Table
 
 FIGURE_PLACEHOLDER = "⚠ figure unavailable"
 #: A chart's rows are kept in the doctree: more than this is a mistake (a
@@ -111,6 +112,8 @@ class KpiFigureDirective(SphinxDirective):
         return [figure, *extra]
 
     def _chart(self) -> tuple[kpi_chart, Table | None]:
+        from . import chart_spec  # here: a build with no chart to read loads none
+
         session = get_session(self.env)
         definitions = session.definitions
         location = (self.env.docname, self.lineno)
@@ -132,7 +135,7 @@ class KpiFigureDirective(SphinxDirective):
                     f"query returned {len(result.rows):,} rows, more than a chart "
                     f"can show ({MAX_CHART_ROWS:,}): aggregate them in SQL",
                 )
-            table = Table(result.columns, result.rows)
+            table = chart_spec.Table(result.columns, result.rows)
         options = {
             key: self.options[key] for key in CHART_OPTIONS if key in self.options
         }
@@ -190,6 +193,8 @@ class KpiFigureDirective(SphinxDirective):
         return result
 
     def _data_table(self, table: Table | None, chart: kpi_chart) -> kpi_data:
+        from . import chart_spec
+
         details = kpi_data("", classes=["kpi-figure-data"])
         if table is None:
             return details
@@ -204,13 +209,26 @@ class KpiFigureDirective(SphinxDirective):
         return details
 
 
-def chart_file(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> str:
+def chart_file(
+    builder: Builder,
+    node: kpi_chart,
+    fmt: str,
+    dark: bool = False,
+    with_dark: bool = False,
+) -> str:
     """The chart's file in the builder's output, drawn only if not cached, and
-    copied again whenever the output's copy is not the cached file."""
-    name = f"kpi-chart-{node['digest']}{'-dark' if dark else ''}.{fmt}"
+    copied again whenever the output's copy is not the cached file.
+    ``with_dark``: the dark variant is wanted next, so a light chart drawn
+    now draws both at once, and caches the dark one too."""
+    name = _cache_name(node, fmt, dark)
     cache = Path(builder.env.doctreedir) / CACHE_DIR / name
+    dark_cache = cache.with_name(_cache_name(node, fmt, True))
     if cache.exists():
         content = cache.read_bytes()
+    elif with_dark and not dark and not dark_cache.exists():
+        content, dark_content = render_light_and_dark(builder, node, fmt)
+        write_atomically(dark_cache, dark_content)
+        write_atomically(cache, content)
     else:
         content = render(builder, node, fmt, dark)
         write_atomically(cache, content)
@@ -218,13 +236,39 @@ def chart_file(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) 
     return name
 
 
+def _cache_name(node: kpi_chart, fmt: str, dark: bool) -> str:
+    return f"kpi-chart-{node['digest']}{'-dark' if dark else ''}.{fmt}"
+
+
+def render_light_and_dark(
+    builder: Builder, node: kpi_chart, fmt: str
+) -> tuple[bytes, bytes]:
+    """Both variants of a chart: from one drawing when it is an SVG of data
+    in our styles alone, else each drawn by :func:`render`."""
+    from . import chart_drawing, chart_spec  # only a chart drawn loads them
+
+    definitions = get_session(builder.env).definitions
+    if fmt == "svg" and "plot" not in node and not definitions.chart_styles:
+        spec = chart_spec.parse_spec(node["options"])
+        table = chart_spec.Table(tuple(node["columns"]), node["rows"])
+        data = chart_spec.prepare(table, spec)
+        both = chart_drawing.draw_light_and_dark(data, spec, definitions.numbers)
+        if both is not None:
+            for content in both:
+                check_svg(content)
+            return both
+    return render(builder, node, fmt, False), render(builder, node, fmt, True)
+
+
 def render(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> bytes:
     """Draw the chart of a node as SVG, PDF or PNG bytes, light or dark."""
-    from . import chart_drawing  # here: only a chart really drawn loads matplotlib
+    from . import chart_drawing, chart_spec  # only a chart drawn loads matplotlib
 
     session = get_session(builder.env)
     styles = session.definitions.chart_styles
-    table = Table(tuple(node["columns"]), node["rows"]) if "columns" in node else None
+    table = None
+    if "columns" in node:
+        table = chart_spec.Table(tuple(node["columns"]), node["rows"])
     if "plot" in node:
         function, _ = session.evaluator.import_function(node["plot"])
         code = session.evaluator.code
@@ -247,10 +291,14 @@ def render(builder: Builder, node: kpi_chart, fmt: str, dark: bool = False) -> b
 
 
 def _draw_or_warn(
-    translator: SphinxTranslator, node: kpi_chart, fmt: str, dark: bool = False
+    translator: SphinxTranslator,
+    node: kpi_chart,
+    fmt: str,
+    dark: bool = False,
+    with_dark: bool = False,
 ) -> str | None:
     try:
-        return chart_file(translator.builder, node, fmt, dark)
+        return chart_file(translator.builder, node, fmt, dark, with_dark)
     except ReportError as error:
         warn(error, node)
     except Exception as exc:  # a user's style or plot function broke matplotlib
@@ -271,7 +319,7 @@ def visit_chart_html(self: Any, node: kpi_chart) -> None:
     variants = [False, True] if dark else [False]
     names = []
     for dark in variants:  # a chart that fails warns once, not per variant
-        names.append(_draw_or_warn(self, node, fmt, dark))
+        names.append(_draw_or_warn(self, node, fmt, dark, with_dark=len(variants) > 1))
         if names[-1] is None:
             break
     if None in names:
@@ -312,6 +360,8 @@ def visit_download_html(self: Any, node: kpi_download) -> None:
     ebook = self.builder.name.startswith("epub")  # no downloads from an e-book
     if chart is not None and "columns" in chart and not ebook:
         name = f"kpi-data-{chart['digest']}.csv"
+        from .chart_spec import Table
+
         target = Path(self.builder.outdir) / "_downloads" / "grantreport" / name
         table = Table(tuple(chart["columns"]), chart["rows"])
         ensure_copy(target, table.to_csv().encode("utf-8"))  # whole, if it was cut
