@@ -751,6 +751,7 @@ def run(
     timings = {variant: Timings() for variant in variants}
     shown: dict[str, dict[str, list[str]]] = {}
     for _ in range(repeat):
+        before = {}
         for variant in variants:
             src, out = root / f"{variant}-src", root / f"{variant}-out"
             shutil.rmtree(out, ignore_errors=True)
@@ -761,14 +762,18 @@ def run(
                     check_same(scenario, shown, "hand" if scenario.entity else "typed")
             timings[variant].cold.append(seconds)
             timings[variant].peak_mb.append(peak)
-            cache = out / "doctrees" / "grantreport-charts"
-            before = mtimes(cache)
-            for _ in range(NOOP_BUILDS):
+            before[variant] = mtimes(out / "doctrees" / "grantreport-charts")
+        # the no-op rebuilds take turns too: they differ by a few percent,
+        # less than a machine drifts over five rebuilds of one variant
+        for _ in range(NOOP_BUILDS):
+            for variant in variants:
+                src, out = root / f"{variant}-src", root / f"{variant}-out"
                 seconds, peak = build(src, out, scenario, variant)
                 timings[variant].noop.append(seconds)
                 timings[variant].peak_mb.append(peak)
-            after = mtimes(cache)
-            redrawn = sum(after[k] != before.get(k) for k in after)
+        for variant in variants:
+            after = mtimes(root / f"{variant}-out" / "doctrees" / "grantreport-charts")
+            redrawn = sum(after[k] != before[variant].get(k) for k in after)
             timings[variant].redrawn.append(redrawn)
     shutil.rmtree(root)
     return timings

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -22,8 +22,10 @@ from sphinx.util import texescape
 
 from .build_state import BuildState, build_state
 from .errors import Problem, ReportError
-from .page_sets import EntityPage, PageSet, expand
 from .report_warnings import warn_problems
+
+if TYPE_CHECKING:
+    from .page_sets import EntityPage, PageSet
 
 #: env.__dict__ key: each entity page's row digest at the last build (pickled
 #: with the environment, so that a changed row rebuilds its page).
@@ -106,6 +108,8 @@ def _rows_of(
         problems.append(Problem(ReportError(error.subtype, message), *where))
         cache.pop(page_set.name, None)
         return [], []
+    from .page_sets import expand  # a report without page sets loads none
+
     made, found = expand(page_set, result.columns, result.rows)
     read = tuple((name, "", 0, 0) for name in result.tables)
     cache[page_set.name] = (signature, _stats(definitions.tables, read), made, found)
