@@ -11,7 +11,7 @@ import pytest
 from babel import Locale
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from sphinx_grantreport import chart_drawing, chart_spec, chart_style, figures
+from sphinx_grantreport import chart_drawing, chart_files, chart_spec, chart_style
 from sphinx_grantreport.formatting import NumberStyle
 
 NUMBERS = NumberStyle(Locale("en"), "USD")
@@ -111,7 +111,7 @@ def test_a_dark_theme_draws_a_chart_of_data_once_and_a_plot_function_twice(
 ):
     once: list[bool] = []  # whether each chart drawn in one go has a :plot:
     each: list[tuple[bool, bool]] = []  # (:plot:?, dark?) of each drawn alone
-    both, render = figures.render_light_and_dark, figures.render
+    both, render = chart_files.render_light_and_dark, chart_files.render
 
     def counted_both(builder, node, fmt):
         once.append("plot" in node)
@@ -121,8 +121,8 @@ def test_a_dark_theme_draws_a_chart_of_data_once_and_a_plot_function_twice(
         each.append(("plot" in node, dark))
         return render(builder, node, fmt, dark)
 
-    monkeypatch.setattr(figures, "render_light_and_dark", counted_both)
-    monkeypatch.setattr(figures, "render", counted)
+    monkeypatch.setattr(chart_files, "render_light_and_dark", counted_both)
+    monkeypatch.setattr(chart_files, "render", counted)
     result = project("figures")
     result.build(confoverrides={"html_theme": "furo"})
     assert result.warnings == ""
@@ -135,9 +135,9 @@ def test_a_dark_theme_draws_a_chart_of_data_once_and_a_plot_function_twice(
 
 def test_a_users_style_draws_each_variant_in_it(project, monkeypatch):
     drawn_with = []
-    render = figures.render
+    render = chart_files.render
     monkeypatch.setattr(
-        figures,
+        chart_files,
         "render",
         lambda builder, node, fmt, dark=False: (
             drawn_with.append(dark) or render(builder, node, fmt, dark)

@@ -9,7 +9,7 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 
-from sphinx_grantreport import figures
+from sphinx_grantreport import chart_files
 
 
 def soup(html: str) -> BeautifulSoup:
@@ -20,13 +20,13 @@ def soup(html: str) -> BeautifulSoup:
 def drawn(monkeypatch) -> list[str]:
     """The charts drawn (not taken from the cache) during the test."""
     calls: list[str] = []
-    render = figures.render
+    render = chart_files.render
 
     def counting(builder, node, fmt, dark=False):
         calls.append(node["digest"] + ("-dark" if dark else ""))
         return render(builder, node, fmt, dark)
 
-    monkeypatch.setattr(figures, "render", counting)
+    monkeypatch.setattr(chart_files, "render", counting)
     return calls
 
 

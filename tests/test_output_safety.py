@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from sphinx_grantreport import figures
+from sphinx_grantreport import chart_files
 
 needs_tex = pytest.mark.tool_missing(
     shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
@@ -377,7 +377,7 @@ def test_files_for_readers_follow_the_umask(project, umask):
     finally:
         os.umask(old)
     assert built.warnings == ""
-    cache = Path(built.app.doctreedir) / figures.CACHE_DIR
+    cache = Path(built.app.doctreedir) / chart_files.CACHE_DIR
     written = [
         *(built.outdir / "_downloads" / "grantreport").glob("*.csv"),
         *(built.outdir / "_images").glob("kpi-chart-*"),
@@ -412,7 +412,7 @@ def test_a_cut_short_or_missing_chart_copy_is_repaired(project):
     built.build(fresh=True)  # the doctree directory and its cache remain
     assert built.warnings == ""
     assert first.read_bytes() == whole
-    cached = Path(built.app.doctreedir) / figures.CACHE_DIR / second.name
+    cached = Path(built.app.doctreedir) / chart_files.CACHE_DIR / second.name
     assert second.read_bytes() == cached.read_bytes()
     assert download.read_bytes() == data
 

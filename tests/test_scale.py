@@ -8,7 +8,7 @@ import time
 
 from bs4 import BeautifulSoup
 
-from sphinx_grantreport import figures
+from sphinx_grantreport import chart_files
 
 TABLES = 10
 PAGES = 100
@@ -45,9 +45,9 @@ def test_touching_one_table_rebuilds_exactly_its_pages_and_charts(project, monke
     assert len(built.read_docs) == PAGES + 1
 
     drawn = []
-    render = figures.render
+    render = chart_files.render
     monkeypatch.setattr(
-        figures,
+        chart_files,
         "render",
         lambda builder, node, fmt, dark=False: (
             drawn.append(node["digest"]) or render(builder, node, fmt, dark)
